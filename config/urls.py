@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.urls import include, path
+
+from juli.core.views import healthz
+from juli.orgs.admin_site import admin_site
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin_site.urls),
+    path("api/v1/", include("juli.api.urls")),
+    path("", include("juli.orgs.account_urls")),
+    path("", include("juli.orgs.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

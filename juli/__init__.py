@@ -1,0 +1,1 @@
+"""Juli (聚力): party-building-led grassroots governance."""

@@ -1,0 +1,12 @@
+"""Keyset ("cursor") pagination for every list endpoint: page 1,000 costs what page 1 costs."""
+
+from __future__ import annotations
+
+from rest_framework.pagination import CursorPagination
+
+
+class KeysetPagination(CursorPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    ordering = "-id"

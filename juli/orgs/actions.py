@@ -1,0 +1,554 @@
+"""Every write to the organisation system. Views, API, admin, commands and the demo call these.
+
+Each action checks the actor's right, validates, writes inside one transaction, keeps tree
+history where the shape changes, and appends an audit row.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from juli.core.audit import record, snapshot
+
+from . import access
+from .models import Area, PartyOrg, Person, Post, TreeChange, Unit, User
+from .roles import AREA_ROLES, ORG_ROLES, UNIT_ROLES, Role
+
+ORG_FIELDS = ["name", "short_name", "kind", "code", "unit", "area", "is_retired_members", "founded_on"]
+AREA_FIELDS = ["name", "kind", "code", "centre_lat", "centre_lng", "boundary"]
+PERSON_FIELDS = [
+    "name",
+    "gender",
+    "birth_year",
+    "phone",
+    "political_status",
+    "occupation",
+    "party_joined_on",
+    "unit",
+    "party_org",
+    "area",
+    "is_active",
+]
+UNIT_FIELDS = ["name", "kind", "code", "parent", "area", "is_active"]
+
+
+def _require(actor: Any, allowed: bool) -> None:
+    """Refuse unless allowed. `actor=None` is the system itself (commands, the demo)."""
+    if actor is None:
+        return
+    if not allowed:
+        raise PermissionDenied(_("Your posts do not allow this change."))
+
+
+def _apply(obj: Any, fields: list[str], data: dict[str, Any]) -> None:
+    unknown = set(data) - set(fields)
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    for name, value in data.items():
+        setattr(obj, name, value)
+
+
+def _clean(obj: Any, exclude: list[str] | None = None) -> None:
+    # Tree bookkeeping fields are set by treebeard, not by the caller.
+    obj.full_clean(exclude=[*(exclude or []), "path", "depth", "numchild"])
+
+
+# --- Units --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_unit(actor: Any, **data: Any) -> Unit:
+    unit = Unit()
+    _apply(unit, UNIT_FIELDS, data)
+    scope = access.scope_of(actor)
+    if not scope.superuser:
+        _require(actor, unit.area is not None and access.can_manage_area(actor, unit.area))
+    _clean(unit)
+    unit.save()
+    record(actor, "unit.create", unit, after=snapshot(unit))
+    return unit
+
+
+@transaction.atomic
+def update_unit(actor: Any, unit: Unit, **data: Any) -> Unit:
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    _require(actor, access.can_manage_unit(actor, unit))
+    before = snapshot(unit)
+    _apply(unit, UNIT_FIELDS, data)
+    if "area" in data and data["area"] is not None:
+        _require(actor, access.can_manage_area(actor, data["area"]))
+    _clean(unit)
+    unit.save()
+    record(actor, "unit.update", unit, before=before, after=snapshot(unit))
+    return unit
+
+
+# --- Party organisations ----------------------------------------------------------------------
+
+
+def _check_child_kind(parent_kind: str, child_kind: str, table: dict[str, tuple[str, ...]]) -> None:
+    if child_kind not in table.get(parent_kind, ()):
+        raise ValidationError(
+            _("A %(child)s cannot sit under a %(parent)s.")
+            % {"child": child_kind, "parent": parent_kind}
+        )
+
+
+@transaction.atomic
+def create_org(actor: Any, parent: PartyOrg | None, **data: Any) -> PartyOrg:
+    org = PartyOrg()
+    _apply(org, ORG_FIELDS, data)
+    if parent is None:
+        _require(actor, access.scope_of(actor).superuser)
+    else:
+        parent = PartyOrg.objects.select_for_update().get(pk=parent.pk)
+        _require(actor, access.can_manage_org(actor, parent))
+        if not parent.is_active:
+            raise ValidationError(_("A retired or merged organisation cannot take new children."))
+        _check_child_kind(parent.kind, org.kind, PartyOrg.CHILD_KINDS)
+    if org.area is not None and not access.scope_of(actor).superuser:
+        _require(actor, access.visible_areas(actor).filter(pk=org.area.pk).exists())
+    _clean(org)
+    if parent is None:
+        org = PartyOrg.objects.add_root(instance=org)
+    else:
+        org = PartyOrg.objects.add_child(parent, instance=org)
+    TreeChange.objects.create(
+        tree=TreeChange.Tree.ORG,
+        node_id=org.pk,
+        verb=TreeChange.Verb.CREATED,
+        actor=_user(actor),
+        new_parent_name=parent.name if parent else "",
+        new_path=org.path,
+        new_name=org.name,
+    )
+    record(actor, "org.create", org, after=snapshot(org))
+    return org
+
+
+@transaction.atomic
+def update_org(actor: Any, org: PartyOrg, **data: Any) -> PartyOrg:
+    org = PartyOrg.objects.select_for_update().get(pk=org.pk)
+    _require(actor, access.can_manage_org(actor, org))
+    if "kind" in data and data["kind"] != org.kind:
+        raise ValidationError(_("The kind of an organisation changes by re-founding, not editing."))
+    before = snapshot(org)
+    old_name = org.name
+    _apply(org, ORG_FIELDS, data)
+    _clean(org)
+    org.save()
+    if org.name != old_name:
+        TreeChange.objects.create(
+            tree=TreeChange.Tree.ORG,
+            node_id=org.pk,
+            verb=TreeChange.Verb.RENAMED,
+            actor=_user(actor),
+            old_name=old_name,
+            new_name=org.name,
+            old_path=org.path,
+            new_path=org.path,
+        )
+    record(actor, "org.update", org, before=before, after=snapshot(org))
+    return org
+
+
+def _user(actor: Any) -> User | None:
+    return actor if isinstance(actor, User) else None
+
+
+def _repath_people(old_prefix: str, new_prefix: str, *, field: str) -> None:
+    """After a subtree moved, rewrite the copied paths of the people in it in one UPDATE."""
+    if old_prefix == new_prefix:
+        return
+    Person.objects.filter(**{f"{field}__startswith": old_prefix}).update(
+        **{field: Concat(Value(new_prefix), Substr(F(field), len(old_prefix) + 1))}
+    )
+
+
+@transaction.atomic
+def move_org(actor: Any, org: PartyOrg, new_parent: PartyOrg, *, note: str = "") -> PartyOrg:
+    """Move `org` and its whole subtree under `new_parent`, keeping the old place in history."""
+    org = PartyOrg.objects.select_for_update().get(pk=org.pk)
+    new_parent = PartyOrg.objects.select_for_update().get(pk=new_parent.pk)
+    _require(actor, access.can_manage_org(actor, org, strict=True))
+    _require(actor, access.can_manage_org(actor, new_parent))
+    if new_parent.pk == org.pk or new_parent.path.startswith(org.path):
+        raise ValidationError(_("An organisation cannot be moved under itself or its own descendant."))
+    if not new_parent.is_active:
+        raise ValidationError(_("A retired or merged organisation cannot take new children."))
+    _check_child_kind(new_parent.kind, org.kind, PartyOrg.CHILD_KINDS)
+    old_parent = org.get_parent()
+    if old_parent is not None and old_parent.pk == new_parent.pk:
+        raise ValidationError(_("The organisation is already there."))
+    old_path = org.path
+    PartyOrg.objects.move(org, new_parent, "last-child")
+    org.refresh_from_db()
+    _repath_people(old_path, org.path, field="org_path")
+    TreeChange.objects.create(
+        tree=TreeChange.Tree.ORG,
+        node_id=org.pk,
+        verb=TreeChange.Verb.MOVED,
+        actor=_user(actor),
+        old_parent_name=old_parent.name if old_parent else "",
+        new_parent_name=new_parent.name,
+        old_path=old_path,
+        new_path=org.path,
+        note=note,
+    )
+    record(
+        actor,
+        "org.move",
+        org,
+        before={"parent": old_parent.pk if old_parent else None, "path": old_path},
+        after={"parent": new_parent.pk, "path": org.path},
+        note=note,
+    )
+    return org
+
+
+@transaction.atomic
+def retire_org(actor: Any, org: PartyOrg, *, note: str) -> PartyOrg:
+    """Retire an organisation (撤销). Its children must be moved or retired first; posts end."""
+    org = PartyOrg.objects.select_for_update().get(pk=org.pk)
+    _require(actor, access.can_manage_org(actor, org, strict=True))
+    if not org.is_active:
+        raise ValidationError(_("This organisation is already retired or merged."))
+    if not note.strip():
+        raise ValidationError(_("Give the reason or the decision that retires it."))
+    active_children = PartyOrg.objects.filter(
+        path__startswith=org.path, depth=org.depth + 1, status=PartyOrg.Status.ACTIVE
+    ).count()
+    if active_children:
+        raise ValidationError(
+            _("Move or retire its %(n)d active child organisations first.") % {"n": active_children}
+        )
+    if Person.objects.filter(party_org=org, is_active=True).exists():
+        raise ValidationError(_("Transfer its members to another organisation first, or merge it."))
+    before = snapshot(org)
+    org.status = PartyOrg.Status.RETIRED
+    org.ended_at = timezone.now()
+    org.save(update_fields=["status", "ended_at", "search_key"])
+    _end_posts(actor, Post.objects.filter(org=org), note)
+    TreeChange.objects.create(
+        tree=TreeChange.Tree.ORG, node_id=org.pk, verb=TreeChange.Verb.RETIRED, actor=_user(actor),
+        old_path=org.path, new_path=org.path, note=note,
+    )
+    record(actor, "org.retire", org, before=before, after=snapshot(org), note=note)
+    return org
+
+
+@transaction.atomic
+def merge_org(actor: Any, source: PartyOrg, target: PartyOrg, *, note: str) -> PartyOrg:
+    """Merge `source` into `target`: members and children move over, posts in `source` end."""
+    source = PartyOrg.objects.select_for_update().get(pk=source.pk)
+    target = PartyOrg.objects.select_for_update().get(pk=target.pk)
+    _require(actor, access.can_manage_org(actor, source, strict=True))
+    _require(actor, access.can_manage_org(actor, target))
+    if source.pk == target.pk or target.path.startswith(source.path):
+        raise ValidationError(_("An organisation cannot be merged into itself or its own descendant."))
+    if not (source.is_active and target.is_active):
+        raise ValidationError(_("Only active organisations can be merged."))
+    if source.kind != target.kind:
+        raise ValidationError(_("Only organisations of the same kind can be merged."))
+    if not note.strip():
+        raise ValidationError(_("Give the reason or the decision for the merger."))
+    members = list(Person.objects.filter(party_org=source).values_list("pk", flat=True))
+    Person.objects.filter(pk__in=members).update(party_org=target, org_path=target.path)
+    for child in list(source.get_children()):
+        if child.is_active:
+            move_org(actor, child, target, note=note)
+    _end_posts(actor, Post.objects.filter(org=source), note)
+    before = snapshot(source)
+    source.refresh_from_db()
+    source.status = PartyOrg.Status.MERGED
+    source.merged_into = target
+    source.ended_at = timezone.now()
+    source.save(update_fields=["status", "merged_into", "ended_at", "search_key"])
+    TreeChange.objects.create(
+        tree=TreeChange.Tree.ORG, node_id=source.pk, verb=TreeChange.Verb.MERGED,
+        actor=_user(actor), target_id=target.pk, new_parent_name=target.name,
+        old_path=source.path, new_path=source.path, note=note,
+    )
+    record(
+        actor, "org.merge", source, before=before,
+        after={**snapshot(source), "members_moved": members}, note=note,
+    )
+    return target
+
+
+# --- Areas ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_area(actor: Any, parent: Area | None, **data: Any) -> Area:
+    area = Area()
+    _apply(area, AREA_FIELDS, data)
+    if parent is None:
+        _require(actor, access.scope_of(actor).superuser)
+        if area.kind != Area.Kind.DISTRICT:
+            raise ValidationError(_("Only a district can be a root of the area tree."))
+    else:
+        parent = Area.objects.select_for_update().get(pk=parent.pk)
+        _require(actor, access.can_manage_area(actor, parent))
+        _check_child_kind(parent.kind, area.kind, Area.CHILD_KINDS)
+    _validate_area_code(area)
+    _clean(area)
+    area = (
+        Area.objects.add_root(instance=area)
+        if parent is None
+        else Area.objects.add_child(parent, instance=area)
+    )
+    TreeChange.objects.create(
+        tree=TreeChange.Tree.AREA, node_id=area.pk, verb=TreeChange.Verb.CREATED,
+        actor=_user(actor), new_parent_name=parent.name if parent else "", new_path=area.path,
+        new_name=area.name,
+    )
+    record(actor, "area.create", area, after=snapshot(area))
+    return area
+
+
+def _validate_area_code(area: Area) -> None:
+    """Statistical division codes (12 digits) down to the community; grid codes below it."""
+    statistical = {Area.Kind.DISTRICT, Area.Kind.STREET, Area.Kind.COMMUNITY}
+    if area.kind in statistical and not (area.code.isdigit() and len(area.code) == 12):
+        raise ValidationError(
+            {"code": _("Districts, streets and communities use the 12-digit statistical division code.")}
+        )
+
+
+@transaction.atomic
+def update_area(actor: Any, area: Area, **data: Any) -> Area:
+    area = Area.objects.select_for_update().get(pk=area.pk)
+    _require(actor, access.can_manage_area(actor, area))
+    if "kind" in data and data["kind"] != area.kind:
+        raise ValidationError(_("The kind of an area cannot change."))
+    before = snapshot(area)
+    old_name = area.name
+    _apply(area, AREA_FIELDS, data)
+    _validate_area_code(area)
+    _clean(area)
+    area.save()
+    if old_name != area.name:
+        TreeChange.objects.create(
+            tree=TreeChange.Tree.AREA, node_id=area.pk, verb=TreeChange.Verb.RENAMED,
+            actor=_user(actor), old_name=old_name, new_name=area.name,
+            old_path=area.path, new_path=area.path,
+        )
+    record(actor, "area.update", area, before=before, after=snapshot(area))
+    return area
+
+
+@transaction.atomic
+def move_area(actor: Any, area: Area, new_parent: Area, *, note: str = "") -> Area:
+    area = Area.objects.select_for_update().get(pk=area.pk)
+    new_parent = Area.objects.select_for_update().get(pk=new_parent.pk)
+    _require(actor, access.can_manage_area(actor, area, strict=True))
+    _require(actor, access.can_manage_area(actor, new_parent))
+    if new_parent.path.startswith(area.path):
+        raise ValidationError(_("An area cannot be moved under itself or its own descendant."))
+    _check_child_kind(new_parent.kind, area.kind, Area.CHILD_KINDS)
+    old_parent = area.get_parent()
+    if old_parent is not None and old_parent.pk == new_parent.pk:
+        raise ValidationError(_("The area is already there."))
+    old_path = area.path
+    Area.objects.move(area, new_parent, "last-child")
+    area.refresh_from_db()
+    _repath_people(old_path, area.path, field="area_path")
+    TreeChange.objects.create(
+        tree=TreeChange.Tree.AREA, node_id=area.pk, verb=TreeChange.Verb.MOVED,
+        actor=_user(actor), old_parent_name=old_parent.name if old_parent else "",
+        new_parent_name=new_parent.name, old_path=old_path, new_path=area.path, note=note,
+    )
+    record(
+        actor, "area.move", area,
+        before={"parent": old_parent.pk if old_parent else None, "path": old_path},
+        after={"parent": new_parent.pk, "path": area.path}, note=note,
+    )
+    return area
+
+
+# --- People -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_person(actor: Any, **data: Any) -> Person:
+    person = Person()
+    _apply(person, PERSON_FIELDS, data)
+    _require_person_scope(actor, person)
+    _clean(person, exclude=["created_at"])
+    person.save()
+    record(actor, "person.create", person, after=snapshot(person))
+    return person
+
+
+def _require_person_scope(actor: Any, person: Person) -> None:
+    scope = access.scope_of(actor)
+    if scope.superuser:
+        return
+    ok = False
+    if person.party_org is not None:
+        ok = access.can_manage_org(actor, person.party_org)
+    if not ok and person.area is not None:
+        ok = access.can_manage_area(actor, person.area)
+    _require(actor, ok)
+
+
+@transaction.atomic
+def update_person(actor: Any, person: Person, **data: Any) -> Person:
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    _require(actor, access.can_manage_person(actor, person))
+    before = snapshot(person)
+    _apply(person, PERSON_FIELDS, data)
+    _require_person_scope(actor, person)
+    _clean(person)
+    person.save()
+    record(actor, "person.update", person, before=before, after=snapshot(person))
+    return person
+
+
+# --- Posts -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def appoint(
+    actor: Any,
+    person: Person,
+    role: str,
+    *,
+    org: PartyOrg | None = None,
+    area: Area | None = None,
+    unit: Unit | None = None,
+    title: str = "",
+    started_on: datetime.date | None = None,
+    certificate_no: str = "",
+) -> Post:
+    """Give `person` a post. The role decides which kind of place the post must be in."""
+    if sum(x is not None for x in (org, area, unit)) != 1:
+        raise ValidationError(_("A post is in exactly one organisation, area or unit."))
+    if role not in Role.values:
+        raise ValidationError(_("Unknown role."))
+    if org is not None and role not in ORG_ROLES:
+        raise ValidationError(_("This role is held in an area or a unit, not an organisation."))
+    if area is not None and role not in AREA_ROLES:
+        raise ValidationError(_("This role is held in an organisation or a unit, not an area."))
+    if unit is not None and role not in UNIT_ROLES:
+        raise ValidationError(_("This role is held in an organisation or an area, not a unit."))
+    if org is not None:
+        _require(actor, access.can_manage_org(actor, org))
+        if not org.is_active:
+            raise ValidationError(_("A retired or merged organisation has no posts."))
+    if area is not None:
+        _require(actor, access.can_manage_area(actor, area))
+    if unit is not None:
+        _require(actor, access.can_manage_unit(actor, unit))
+    post = Post(
+        person=person, role=role, org=org, area=area, unit=unit, title=title,
+        started_on=started_on or timezone.localdate(), certificate_no=certificate_no,
+    )
+    _clean(post)
+    post.save()
+    record(actor, "post.appoint", post, after=snapshot(post))
+    return post
+
+
+def _end_posts(actor: Any, posts: Any, note: str) -> None:
+    today = timezone.localdate()
+    for post in posts.filter(ended_on__isnull=True):
+        post.ended_on = today
+        post.save(update_fields=["ended_on"])
+        record(actor, "post.end", post, before={"ended_on": None}, after={"ended_on": today}, note=note)
+
+
+@transaction.atomic
+def end_post(actor: Any, post: Post, *, note: str = "") -> Post:
+    post = Post.objects.select_for_update().select_related("org", "area", "unit").get(pk=post.pk)
+    _require(actor, access.can_manage_post(actor, post))
+    if post.ended_on is not None:
+        raise ValidationError(_("This post has already ended."))
+    _end_posts(actor, Post.objects.filter(pk=post.pk), note)
+    post.refresh_from_db()
+    return post
+
+
+# --- Accounts ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_account(
+    actor: Any, person: Person | None, username: str, password: str, *, superuser: bool = False,
+    validate_password: bool = True,
+) -> User:
+    from django.contrib.auth.password_validation import validate_password as check
+
+    scope = access.scope_of(actor)
+    if superuser or person is None:
+        _require(actor, scope.superuser or actor is None)
+    else:
+        _require(actor, actor is None or access.can_manage_person(actor, person))
+    user = User(username=username, person=person, is_superuser=superuser, is_staff=superuser)
+    if validate_password:
+        check(password, user)
+    user.set_password(password)
+    _clean(user, exclude=["password"])
+    user.save()
+    record(actor, "account.create", user, after=snapshot(user, ["username", "person", "is_superuser"]))
+    return user
+
+
+@transaction.atomic
+def change_password(actor: Any, user: User, new_password: str) -> User:
+    from django.contrib.auth.password_validation import validate_password as check
+
+    _require(actor, actor is not None and (actor.pk == user.pk or access.scope_of(actor).superuser))
+    check(new_password, user)
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    record(actor, "account.password", user, note="password changed")
+    return user
+
+
+# --- Second factor ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def start_totp(actor: User) -> Any:
+    """Create (or restart) the user's unconfirmed TOTP device; returns it for the QR code."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not access.is_office(actor):
+        raise PermissionDenied(_("A second factor is offered to office roles."))
+    TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
+    device = TOTPDevice.objects.create(user=actor, name="Juli", confirmed=False)
+    record(actor, "account.totp_start", actor, note="second factor set-up started")
+    return device
+
+
+@transaction.atomic
+def confirm_totp(actor: User, token: str) -> bool:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.select_for_update().filter(user=actor, confirmed=False).first()
+    if device is None or not device.verify_token((token or "").strip()):
+        return False
+    TOTPDevice.objects.filter(user=actor, confirmed=True).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    record(actor, "account.totp_on", actor, after={"totp": True})
+    return True
+
+
+@transaction.atomic
+def disable_totp(actor: User) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.filter(user=actor).delete()
+    record(actor, "account.totp_off", actor, after={"totp": False})

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import pytest
+
+from juli.orgs import access
+
+
+def test_it_scopes_orgs_to_the_posts_subtree(cast):
+    names = set(access.visible_orgs(cast.branch_secretary).values_list("name", flat=True))
+    assert names == {"第一党支部", "第一党小组"}
+
+
+def test_it_gives_area_posts_the_orgs_attached_to_their_areas(cast):
+    names = set(access.visible_orgs(cast.street_officer).values_list("name", flat=True))
+    assert names == {"打浦桥街道党工委", "蒙西居民区党总支"}
+
+
+def test_it_shows_an_outsider_only_their_own_branch(cast):
+    assert list(access.visible_orgs(cast.outsider).values_list("name", flat=True)) == ["路灯管理中心党支部"]
+    assert access.visible_areas(cast.outsider).count() == 0
+
+
+def test_it_limits_a_grid_worker_to_their_grid(cast):
+    names = set(access.visible_areas(cast.grid_worker).values_list("name", flat=True))
+    assert names == {"蒙西第一微网格", "蒙西1号楼组"}
+
+
+@pytest.mark.parametrize(
+    ("viewer", "phone"),
+    [
+        ("street_officer", "13800000004"),
+        ("district_admin", "13800000004"),
+        ("inspector", "138****0004"),
+    ],
+)
+def test_it_masks_phones_for_roles_that_do_not_need_them(cast, viewer, phone):
+    assert access.phone_for(getattr(cast, viewer), cast.grid_worker_person) == phone
