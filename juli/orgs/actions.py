@@ -185,7 +185,7 @@ def move_org(actor: Any, org: PartyOrg, new_parent: PartyOrg, *, note: str = "")
     if not new_parent.is_active:
         raise ValidationError(_("A retired or merged organisation cannot take new children."))
     _check_child_kind(new_parent.kind, org.kind, PartyOrg.CHILD_KINDS)
-    old_parent = org.get_parent()
+    old_parent = PartyOrg.objects.get_parent(org)
     if old_parent is not None and old_parent.pk == new_parent.pk:
         raise ValidationError(_("The organisation is already there."))
     old_path = org.path
@@ -262,7 +262,7 @@ def merge_org(actor: Any, source: PartyOrg, target: PartyOrg, *, note: str) -> P
         raise ValidationError(_("Give the reason or the decision for the merger."))
     members = list(Person.objects.filter(party_org=source).values_list("pk", flat=True))
     Person.objects.filter(pk__in=members).update(party_org=target, org_path=target.path)
-    for child in list(source.get_children()):
+    for child in list(PartyOrg.objects.get_children(source)):
         if child.is_active:
             move_org(actor, child, target, note=note)
     _end_posts(actor, Post.objects.filter(org=source), note)
@@ -355,7 +355,7 @@ def move_area(actor: Any, area: Area, new_parent: Area, *, note: str = "") -> Ar
     if new_parent.path.startswith(area.path):
         raise ValidationError(_("An area cannot be moved under itself or its own descendant."))
     _check_child_kind(new_parent.kind, area.kind, Area.CHILD_KINDS)
-    old_parent = area.get_parent()
+    old_parent = Area.objects.get_parent(area)
     if old_parent is not None and old_parent.pk == new_parent.pk:
         raise ValidationError(_("The area is already there."))
     old_path = area.path

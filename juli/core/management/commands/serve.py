@@ -1,0 +1,41 @@
+"""`juli serve`: what `make run` does. Migrate, build the demo world on an empty database,
+print the demo logins, then serve on HOST:PORT (default 127.0.0.1:8000)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Migrate, build the demo world if the database is empty, print logins and serve."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
+        parser.add_argument("--no-demo", action="store_true", help="Do not build the demo world.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write(self.style.SUCCESS("Database ready."))
+        if not options["no_demo"]:
+            call_command("demo", if_empty=True, stdout=self.stdout)
+            self._print_logins()
+        # No background worker is needed yet; the job runner arrives with scheduled reports.
+        call_command(
+            "runserver", f"{options['host']}:{options['port']}", use_reloader=False, use_threading=True
+        )
+
+    def _print_logins(self) -> None:
+        from juli.orgs.demo import DEMO_LOGINS
+
+        self.stdout.write("")
+        self.stdout.write(self.style.MIGRATE_HEADING("Demo logins (password: %s)" % settings.JULI_DEMO_PASSWORD))
+        width = max(len(name) for name, _ in DEMO_LOGINS)
+        for name, description in DEMO_LOGINS:
+            self.stdout.write(f"  {name.ljust(width)}  {description}")
+        self.stdout.write("")
