@@ -78,8 +78,11 @@ class PartyOrgAdmin(ScopedAdmin):
     list_display = ["name", "kind", "code", "status", "unit", "area"]
     list_filter = ["kind", "status"]
     search_fields = ["name", "code", "search_key"]
-    readonly_fields = ["path", "depth", "numchild", "status", "merged_into", "ended_at"]
+    readonly_fields = ["kind", "path", "depth", "numchild", "status", "merged_into", "ended_at"]
     raw_id_fields = ["unit", "area"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # new organisations are founded under a parent, on the pages
 
 
 @admin.register(Area, site=admin_site)
@@ -88,7 +91,10 @@ class AreaAdmin(ScopedAdmin):
     list_display = ["name", "kind", "code", "is_active"]
     list_filter = ["kind"]
     search_fields = ["name", "code", "search_key"]
-    readonly_fields = ["path", "depth", "numchild"]
+    readonly_fields = ["kind", "path", "depth", "numchild"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # new areas are added under a parent, on the pages
 
 
 @admin.register(Person, site=admin_site)
