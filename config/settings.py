@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "treebeard",
     "axes",
@@ -102,7 +103,9 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------
 # SQLite is the embedded default: WAL so readers never block the writer, IMMEDIATE
 # transactions so two writers queue on the busy timeout instead of failing with
-# "database is locked" half-way through a transaction.
+# "database is locked" half-way through a transaction. case_sensitive_like lets SQLite answer
+# the subtree filters (`path LIKE 'prefix%'`) from the path indexes instead of scanning; paths
+# and search keys are stored in one case, so no lookup of ours depends on case-folding LIKE.
 SQLITE_PATH = env("JULI_SQLITE_PATH", str(BASE_DIR / "db.sqlite3"))
 DATABASE_URL = env("DATABASE_URL", "")
 if DATABASE_URL:
@@ -124,6 +127,7 @@ else:
                 "init_command": (
                     "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
                     "PRAGMA foreign_keys=ON;PRAGMA busy_timeout=20000;"
+                    "PRAGMA case_sensitive_like=ON;"
                 ),
             },
             "TEST": {"NAME": env("JULI_SQLITE_TEST_PATH", "") or None},
@@ -232,6 +236,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # The doc pages load Swagger UI and Redoc from our own static files: intranets have no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Logging ----------------------------------------------------------------------------------
