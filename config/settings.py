@@ -220,8 +220,9 @@ STORAGES = {
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first, so that an anonymous call answers 401 with WWW-Authenticate.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -240,6 +241,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "kind"; name each choice set once so clients get stable types.
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "juli.orgs.models.Unit.Kind",
+        "AreaKindEnum": "juli.orgs.models.Area.Kind",
+        "OrgKindEnum": "juli.orgs.models.PartyOrg.Kind",
+        "OrgStatusEnum": "juli.orgs.models.PartyOrg.Status",
+        "RoleEnum": "juli.orgs.roles.Role",
+    },
 }
 
 # --- Logging ----------------------------------------------------------------------------------

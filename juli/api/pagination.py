@@ -10,3 +10,9 @@ class KeysetPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
     ordering = "-id"
+
+
+class TreeKeysetPagination(KeysetPagination):
+    """For the two trees: materialised-path order (unique, indexed) lists a tree top-down."""
+
+    ordering = "path"

@@ -462,7 +462,7 @@ class User(AbstractUser):
     )
     must_change_password = models.BooleanField(_("must change password"), default=False)
 
-    class Meta(AbstractUser.Meta):
+    class Meta:
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
 

@@ -120,7 +120,7 @@ def test_it_enforces_the_password_policy(cast, client, password, fragment, setti
 
 def test_it_changes_the_password_and_audits_it(cast, client):
     client.force_login(cast.grid_worker)
-    new = "Grid-worker-2026"
+    new = "Tarmac-Violet-93"
     response = client.post(
         reverse("password-change"),
         {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
