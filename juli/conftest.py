@@ -1,16 +1,16 @@
 """The shared cast of tests: a small world and one named person for every kind of user.
 
-    district_admin    Huangpu district (area)
-    street_officer    Dapuqiao street (area)
-    inspector         Dapuqiao street (area)
-    grid_worker       micro-grid 1 of Mengxi community (area)
-    other_grid_worker micro-grid 2 of Mengxi community (area)
-    unit_staff        a property company in Dapuqiao (unit)
-    branch_secretary  secretary of the Putuo bureau's first branch (org)
-    bureau_secretary  secretary of the Putuo bureau's party group (org, parent of the above)
-    sibling_secretary secretary of the Putuo bureau's second branch (org, sibling)
-    outsider          plain member of an Anyang branch, no post
-    platform_admin    superuser
+district_admin    Huangpu district (area)
+street_officer    Dapuqiao street (area)
+inspector         Dapuqiao street (area)
+grid_worker       micro-grid 1 of Mengxi community (area)
+other_grid_worker micro-grid 2 of Mengxi community (area)
+unit_staff        a property company in Dapuqiao (unit)
+branch_secretary  secretary of the Putuo bureau's first branch (org)
+bureau_secretary  secretary of the Putuo bureau's party group (org, parent of the above)
+sibling_secretary secretary of the Putuo bureau's second branch (org, sibling)
+outsider          plain member of an Anyang branch, no post
+platform_admin    superuser
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from juli.orgs import actions
 from juli.orgs.models import Area, PartyOrg, Unit
 from juli.orgs.roles import Role
 
-PASSWORD = "juli-test-Pass1"
+PASSWORD = "juli-test-Pass1"  # noqa: S105 - the test cast's password
 
 
 @pytest.fixture(autouse=True)
@@ -66,12 +66,14 @@ def build_cast() -> SimpleNamespace:
 
     c.putuo_unit = actions.create_unit(None, name="普陀区绿化和市容管理局", kind="bureau")
     c.anyang_unit = actions.create_unit(None, name="安阳市城市管理局", kind="bureau")
-    c.property_co = actions.create_unit(
-        None, name="蒙西物业公司", kind="property", area=c.dapuqiao
-    )
+    c.property_co = actions.create_unit(None, name="蒙西物业公司", kind="property", area=c.dapuqiao)
 
     c.putuo = actions.create_org(
-        None, None, name="普陀区绿化和市容管理局党组", kind="leading_group", code="PT-DZ",
+        None,
+        None,
+        name="普陀区绿化和市容管理局党组",
+        kind="leading_group",
+        code="PT-DZ",
         unit=c.putuo_unit,
     )
     c.branch1 = actions.create_org(
@@ -84,18 +86,30 @@ def build_cast() -> SimpleNamespace:
         None, c.branch1, name="第一党小组", kind="group", code="PT-B1-G1", unit=c.putuo_unit
     )
     c.anyang = actions.create_org(
-        None, None, name="安阳市城市管理局机关党委", kind="committee", code="AY-JG",
+        None,
+        None,
+        name="安阳市城市管理局机关党委",
+        kind="committee",
+        code="AY-JG",
         unit=c.anyang_unit,
     )
     c.lighting = actions.create_org(
         None, c.anyang, name="路灯管理中心党支部", kind="branch", code="AY-LD"
     )
     c.dpq_committee = actions.create_org(
-        None, None, name="打浦桥街道党工委", kind="working_committee", code="DPQ-DGW",
+        None,
+        None,
+        name="打浦桥街道党工委",
+        kind="working_committee",
+        code="DPQ-DGW",
         area=c.dapuqiao,
     )
     c.mengxi_org = actions.create_org(
-        None, c.dpq_committee, name="蒙西居民区党总支", kind="general_branch", code="DPQ-MX",
+        None,
+        c.dpq_committee,
+        name="蒙西居民区党总支",
+        kind="general_branch",
+        code="DPQ-MX",
         area=c.mengxi,
     )
 
@@ -104,20 +118,32 @@ def build_cast() -> SimpleNamespace:
         person = _person(name, phone, **home)
         post_where = {k: v for k, v in where.items() if k in {"org", "area_post", "unit_post"}}
         actions.appoint(
-            None, person, role,
-            org=post_where.get("org"), area=post_where.get("area_post"),
-            unit=post_where.get("unit_post"), started_on=datetime.date(2024, 1, 1),
+            None,
+            person,
+            role,
+            org=post_where.get("org"),
+            area=post_where.get("area_post"),
+            unit=post_where.get("unit_post"),
+            started_on=datetime.date(2024, 1, 1),
         )
         user = _login(username, person)
         return person, user
 
     c.district_admin_person, c.district_admin = staff(
-        "district_admin", "黄海明", "13800000001", Role.DISTRICT_ADMIN,
-        area=c.huangpu, area_post=c.huangpu,
+        "district_admin",
+        "黄海明",
+        "13800000001",
+        Role.DISTRICT_ADMIN,
+        area=c.huangpu,
+        area_post=c.huangpu,
     )
     c.street_officer_person, c.street_officer = staff(
-        "street_officer", "李东风", "13800000002", Role.STREET_OFFICER,
-        area=c.dapuqiao, area_post=c.dapuqiao,
+        "street_officer",
+        "李东风",
+        "13800000002",
+        Role.STREET_OFFICER,
+        area=c.dapuqiao,
+        area_post=c.dapuqiao,
     )
     c.inspector_person, c.inspector = staff(
         "inspector", "王督查", "13800000003", Role.INSPECTOR, area=c.dapuqiao, area_post=c.dapuqiao
@@ -126,34 +152,65 @@ def build_cast() -> SimpleNamespace:
         "grid_worker", "赵网格", "13800000004", Role.GRID_WORKER, area=c.grid1, area_post=c.grid1
     )
     c.other_grid_worker_person, c.other_grid_worker = staff(
-        "other_grid_worker", "钱网格", "13800000005", Role.GRID_WORKER,
-        area=c.grid2, area_post=c.grid2,
+        "other_grid_worker",
+        "钱网格",
+        "13800000005",
+        Role.GRID_WORKER,
+        area=c.grid2,
+        area_post=c.grid2,
     )
     c.unit_staff_person, c.unit_staff = staff(
-        "unit_staff", "孙物业", "13800000006", Role.UNIT_STAFF,
-        unit=c.property_co, unit_post=c.property_co,
+        "unit_staff",
+        "孙物业",
+        "13800000006",
+        Role.UNIT_STAFF,
+        unit=c.property_co,
+        unit_post=c.property_co,
     )
     c.branch_secretary_person, c.branch_secretary = staff(
-        "branch_secretary", "单田芳", "13800000007", Role.PARTY_SECRETARY,
-        party_org=c.branch1, org=c.branch1,
+        "branch_secretary",
+        "单田芳",
+        "13800000007",
+        Role.PARTY_SECRETARY,
+        party_org=c.branch1,
+        org=c.branch1,
     )
     c.bureau_secretary_person, c.bureau_secretary = staff(
-        "bureau_secretary", "周局长", "13800000008", Role.PARTY_SECRETARY,
-        party_org=c.putuo, org=c.putuo,
+        "bureau_secretary",
+        "周局长",
+        "13800000008",
+        Role.PARTY_SECRETARY,
+        party_org=c.putuo,
+        org=c.putuo,
     )
     c.sibling_secretary_person, c.sibling_secretary = staff(
-        "sibling_secretary", "吴二支", "13800000009", Role.PARTY_SECRETARY,
-        party_org=c.branch2, org=c.branch2,
+        "sibling_secretary",
+        "吴二支",
+        "13800000009",
+        Role.PARTY_SECRETARY,
+        party_org=c.branch2,
+        org=c.branch2,
     )
     c.outsider_person = _person(
         "郑安阳", "13800000010", party_org=c.lighting, political_status="member"
     )
     c.outsider = _login("outsider", c.outsider_person)
-    c.member_person = _person("冯党员", "13800000011", party_org=c.branch1, political_status="member")
+    c.member_person = _person(
+        "冯党员", "13800000011", party_org=c.branch1, political_status="member"
+    )
     c.platform_admin = actions.create_account(
         None, None, "platform_admin", PASSWORD, superuser=True, validate_password=False
     )
-    for name in ("putuo", "branch1", "branch2", "group1", "anyang", "lighting", "dpq_committee", "mengxi_org"):
+    for name in (
+        "putuo",
+        "branch1",
+        "branch2",
+        "group1",
+        "anyang",
+        "lighting",
+        "dpq_committee",
+        "mengxi_org",
+    ):
         setattr(c, name, PartyOrg.objects.get(pk=getattr(c, name).pk))
     for name in ("huangpu", "dapuqiao", "huaihai", "mengxi", "grid1", "grid2", "building1"):
         setattr(c, name, Area.objects.get(pk=getattr(c, name).pk))

@@ -48,7 +48,9 @@ class Scope:
 
     def paths(self, kind: str, roles: Iterable[str] | None = None) -> list[str]:
         wanted = None if roles is None else set(roles)
-        found = {g.path for g in self.grants if g.kind == kind and (wanted is None or g.role in wanted)}
+        found = {
+            g.path for g in self.grants if g.kind == kind and (wanted is None or g.role in wanted)
+        }
         return _outermost(found)
 
     def unit_ids(self, roles: Iterable[str] | None = None) -> list[int]:

@@ -94,7 +94,9 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("Too many wrong codes. Sign in again."))
             return redirect("login")
         request.session[PENDING_KEY] = pending
-        form.add_error("token", _("That code is not right. Check your device's clock and try again."))
+        form.add_error(
+            "token", _("That code is not right. Check your device's clock and try again.")
+        )
     return render(request, "registration/otp.html", {"form": form})
 
 
@@ -115,7 +117,9 @@ def account(request: HttpRequest) -> HttpResponse:
 
 
 class PasswordForm(forms.Form):
-    old_password = forms.CharField(label=gettext_lazy("Current password"), widget=forms.PasswordInput)
+    old_password = forms.CharField(
+        label=gettext_lazy("Current password"), widget=forms.PasswordInput
+    )
     new_password1 = forms.CharField(label=gettext_lazy("New password"), widget=forms.PasswordInput)
     new_password2 = forms.CharField(
         label=gettext_lazy("New password again"), widget=forms.PasswordInput
@@ -166,7 +170,9 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
     form = OtpForm(request.POST or None)
     if request.method == "POST" and request.POST.get("action") == "confirm" and form.is_valid():
         if actions.confirm_totp(user, form.cleaned_data["token"]):
-            messages.success(request, _("The second factor is on. You will be asked for a code at sign-in."))
+            messages.success(
+                request, _("The second factor is on. You will be asked for a code at sign-in.")
+            )
             return redirect("account")
         form.add_error("token", _("That code is not right. Scan the code again and retry."))
         device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
@@ -179,5 +185,9 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registration/totp_setup.html",
-        {"form": form, "qr_svg": buf.getvalue().decode(), "secret": base64.b32encode(device.bin_key).decode()},
+        {
+            "form": form,
+            "qr_svg": buf.getvalue().decode(),
+            "secret": base64.b32encode(device.bin_key).decode(),
+        },
     )

@@ -22,7 +22,16 @@ from . import access
 from .models import Area, PartyOrg, Person, Post, TreeChange, Unit, User
 from .roles import AREA_ROLES, ORG_ROLES, UNIT_ROLES, Role
 
-ORG_FIELDS = ["name", "short_name", "kind", "code", "unit", "area", "is_retired_members", "founded_on"]
+ORG_FIELDS = [
+    "name",
+    "short_name",
+    "kind",
+    "code",
+    "unit",
+    "area",
+    "is_retired_members",
+    "founded_on",
+]
 AREA_FIELDS = ["name", "kind", "code", "centre_lat", "centre_lng", "boundary"]
 PERSON_FIELDS = [
     "name",
@@ -181,7 +190,9 @@ def move_org(actor: Any, org: PartyOrg, new_parent: PartyOrg, *, note: str = "")
     _require(actor, access.can_manage_org(actor, org, strict=True))
     _require(actor, access.can_manage_org(actor, new_parent))
     if new_parent.pk == org.pk or new_parent.path.startswith(org.path):
-        raise ValidationError(_("An organisation cannot be moved under itself or its own descendant."))
+        raise ValidationError(
+            _("An organisation cannot be moved under itself or its own descendant.")
+        )
     if not new_parent.is_active:
         raise ValidationError(_("A retired or merged organisation cannot take new children."))
     _check_child_kind(new_parent.kind, org.kind, PartyOrg.CHILD_KINDS)
@@ -238,8 +249,13 @@ def retire_org(actor: Any, org: PartyOrg, *, note: str) -> PartyOrg:
     org.save(update_fields=["status", "ended_at", "search_key"])
     _end_posts(actor, Post.objects.filter(org=org), note)
     TreeChange.objects.create(
-        tree=TreeChange.Tree.ORG, node_id=org.pk, verb=TreeChange.Verb.RETIRED, actor=_user(actor),
-        old_path=org.path, new_path=org.path, note=note,
+        tree=TreeChange.Tree.ORG,
+        node_id=org.pk,
+        verb=TreeChange.Verb.RETIRED,
+        actor=_user(actor),
+        old_path=org.path,
+        new_path=org.path,
+        note=note,
     )
     record(actor, "org.retire", org, before=before, after=snapshot(org), note=note)
     return org
@@ -253,7 +269,9 @@ def merge_org(actor: Any, source: PartyOrg, target: PartyOrg, *, note: str) -> P
     _require(actor, access.can_manage_org(actor, source, strict=True))
     _require(actor, access.can_manage_org(actor, target))
     if source.pk == target.pk or target.path.startswith(source.path):
-        raise ValidationError(_("An organisation cannot be merged into itself or its own descendant."))
+        raise ValidationError(
+            _("An organisation cannot be merged into itself or its own descendant.")
+        )
     if not (source.is_active and target.is_active):
         raise ValidationError(_("Only active organisations can be merged."))
     if source.kind != target.kind:
@@ -273,13 +291,23 @@ def merge_org(actor: Any, source: PartyOrg, target: PartyOrg, *, note: str) -> P
     source.ended_at = timezone.now()
     source.save(update_fields=["status", "merged_into", "ended_at", "search_key"])
     TreeChange.objects.create(
-        tree=TreeChange.Tree.ORG, node_id=source.pk, verb=TreeChange.Verb.MERGED,
-        actor=_user(actor), target_id=target.pk, new_parent_name=target.name,
-        old_path=source.path, new_path=source.path, note=note,
+        tree=TreeChange.Tree.ORG,
+        node_id=source.pk,
+        verb=TreeChange.Verb.MERGED,
+        actor=_user(actor),
+        target_id=target.pk,
+        new_parent_name=target.name,
+        old_path=source.path,
+        new_path=source.path,
+        note=note,
     )
     record(
-        actor, "org.merge", source, before=before,
-        after={**snapshot(source), "members_moved": members}, note=note,
+        actor,
+        "org.merge",
+        source,
+        before=before,
+        after={**snapshot(source), "members_moved": members},
+        note=note,
     )
     return target
 
@@ -307,8 +335,12 @@ def create_area(actor: Any, parent: Area | None, **data: Any) -> Area:
         else Area.objects.add_child(parent, instance=area)
     )
     TreeChange.objects.create(
-        tree=TreeChange.Tree.AREA, node_id=area.pk, verb=TreeChange.Verb.CREATED,
-        actor=_user(actor), new_parent_name=parent.name if parent else "", new_path=area.path,
+        tree=TreeChange.Tree.AREA,
+        node_id=area.pk,
+        verb=TreeChange.Verb.CREATED,
+        actor=_user(actor),
+        new_parent_name=parent.name if parent else "",
+        new_path=area.path,
         new_name=area.name,
     )
     record(actor, "area.create", area, after=snapshot(area))
@@ -320,7 +352,11 @@ def _validate_area_code(area: Area) -> None:
     statistical = {Area.Kind.DISTRICT, Area.Kind.STREET, Area.Kind.COMMUNITY}
     if area.kind in statistical and not (area.code.isdigit() and len(area.code) == 12):
         raise ValidationError(
-            {"code": _("Districts, streets and communities use the 12-digit statistical division code.")}
+            {
+                "code": _(
+                    "Districts, streets and communities use the 12-digit statistical division code."
+                )
+            }
         )
 
 
@@ -338,9 +374,14 @@ def update_area(actor: Any, area: Area, **data: Any) -> Area:
     area.save()
     if old_name != area.name:
         TreeChange.objects.create(
-            tree=TreeChange.Tree.AREA, node_id=area.pk, verb=TreeChange.Verb.RENAMED,
-            actor=_user(actor), old_name=old_name, new_name=area.name,
-            old_path=area.path, new_path=area.path,
+            tree=TreeChange.Tree.AREA,
+            node_id=area.pk,
+            verb=TreeChange.Verb.RENAMED,
+            actor=_user(actor),
+            old_name=old_name,
+            new_name=area.name,
+            old_path=area.path,
+            new_path=area.path,
         )
     record(actor, "area.update", area, before=before, after=snapshot(area))
     return area
@@ -363,14 +404,23 @@ def move_area(actor: Any, area: Area, new_parent: Area, *, note: str = "") -> Ar
     area.refresh_from_db()
     _repath_people(old_path, area.path, field="area_path")
     TreeChange.objects.create(
-        tree=TreeChange.Tree.AREA, node_id=area.pk, verb=TreeChange.Verb.MOVED,
-        actor=_user(actor), old_parent_name=old_parent.name if old_parent else "",
-        new_parent_name=new_parent.name, old_path=old_path, new_path=area.path, note=note,
+        tree=TreeChange.Tree.AREA,
+        node_id=area.pk,
+        verb=TreeChange.Verb.MOVED,
+        actor=_user(actor),
+        old_parent_name=old_parent.name if old_parent else "",
+        new_parent_name=new_parent.name,
+        old_path=old_path,
+        new_path=area.path,
+        note=note,
     )
     record(
-        actor, "area.move", area,
+        actor,
+        "area.move",
+        area,
         before={"parent": old_parent.pk if old_parent else None, "path": old_path},
-        after={"parent": new_parent.pk, "path": area.path}, note=note,
+        after={"parent": new_parent.pk, "path": area.path},
+        note=note,
     )
     return area
 
@@ -450,8 +500,14 @@ def appoint(
     if unit is not None:
         _require(actor, access.can_manage_unit(actor, unit))
     post = Post(
-        person=person, role=role, org=org, area=area, unit=unit, title=title,
-        started_on=started_on or timezone.localdate(), certificate_no=certificate_no,
+        person=person,
+        role=role,
+        org=org,
+        area=area,
+        unit=unit,
+        title=title,
+        started_on=started_on or timezone.localdate(),
+        certificate_no=certificate_no,
     )
     _clean(post)
     post.save()
@@ -464,7 +520,9 @@ def _end_posts(actor: Any, posts: Any, note: str) -> None:
     for post in posts.filter(ended_on__isnull=True):
         post.ended_on = today
         post.save(update_fields=["ended_on"])
-        record(actor, "post.end", post, before={"ended_on": None}, after={"ended_on": today}, note=note)
+        record(
+            actor, "post.end", post, before={"ended_on": None}, after={"ended_on": today}, note=note
+        )
 
 
 @transaction.atomic
@@ -483,7 +541,12 @@ def end_post(actor: Any, post: Post, *, note: str = "") -> Post:
 
 @transaction.atomic
 def create_account(
-    actor: Any, person: Person | None, username: str, password: str, *, superuser: bool = False,
+    actor: Any,
+    person: Person | None,
+    username: str,
+    password: str,
+    *,
+    superuser: bool = False,
     validate_password: bool = True,
 ) -> User:
     from django.contrib.auth.password_validation import validate_password as check
@@ -499,7 +562,9 @@ def create_account(
     user.set_password(password)
     _clean(user, exclude=["password"])
     user.save()
-    record(actor, "account.create", user, after=snapshot(user, ["username", "person", "is_superuser"]))
+    record(
+        actor, "account.create", user, after=snapshot(user, ["username", "person", "is_superuser"])
+    )
     return user
 
 

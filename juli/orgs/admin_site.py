@@ -58,8 +58,11 @@ class ScopedAdmin(admin.ModelAdmin):
         before = snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
         super().save_model(request, obj, form, change)
         record(
-            request.user, f"admin.{'change' if change else 'add'}", obj,
-            before=before, after=snapshot(obj),
+            request.user,
+            f"admin.{'change' if change else 'add'}",
+            obj,
+            before=before,
+            after=snapshot(obj),
         )
 
 

@@ -59,7 +59,9 @@ def lockout_identity(request: HttpRequest | None, credentials: dict[str, Any] | 
 
 
 def lockout_response(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    message = _("Too many failed attempts: this account is locked. Try again later or ask an administrator.")
+    message = _(
+        "Too many failed attempts: this account is locked. Try again later or ask an administrator."
+    )
     wants_json = request.path.startswith("/api/") or "application/json" in request.headers.get(
         "Accept", ""
     )

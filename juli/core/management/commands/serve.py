@@ -27,14 +27,19 @@ class Command(BaseCommand):
             self._print_logins()
         # No background worker is needed yet; the job runner arrives with scheduled reports.
         call_command(
-            "runserver", f"{options['host']}:{options['port']}", use_reloader=False, use_threading=True
+            "runserver",
+            f"{options['host']}:{options['port']}",
+            use_reloader=False,
+            use_threading=True,
         )
 
     def _print_logins(self) -> None:
         from juli.orgs.demo import DEMO_LOGINS
 
         self.stdout.write("")
-        self.stdout.write(self.style.MIGRATE_HEADING("Demo logins (password: %s)" % settings.JULI_DEMO_PASSWORD))
+        self.stdout.write(
+            self.style.MIGRATE_HEADING(f"Demo logins (password: {settings.JULI_DEMO_PASSWORD})")
+        )
         width = max(len(name) for name, _ in DEMO_LOGINS)
         for name, description in DEMO_LOGINS:
             self.stdout.write(f"  {name.ljust(width)}  {description}")

@@ -1,0 +1,50 @@
+"""`juli demo`: build the demo world on an empty database (see `juli.orgs.demo`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from juli.orgs.demo import DEFAULT_PEOPLE, DEMO_LOGINS, build_demo, is_empty
+
+
+class Command(BaseCommand):
+    help = "Build the demo world: organisations, areas, invented people, posts and demo logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing (and succeed) when any area or party organisation exists.",
+        )
+        parser.add_argument(
+            "--people",
+            type=int,
+            default=DEFAULT_PEOPLE,
+            help="Total number of people (at least those the structure needs). "
+            f"Default {DEFAULT_PEOPLE}.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not is_empty():
+            if options["if_empty"]:
+                self.stdout.write("The database already holds areas or organisations; no demo.")
+                return
+            # Building on top of real or earlier data would collide on codes halfway through.
+            raise CommandError(
+                "The database is not empty. Use --if-empty to skip, or start from an empty "
+                "database (juli flush)."
+            )
+        if options["people"] < 0:
+            raise CommandError("--people must be zero or more.")
+        verbose = options["verbosity"] > 1
+        counts = build_demo(people=options["people"], stdout=self.stdout if verbose else None)
+        seconds = counts.pop("seconds")
+        summary = ", ".join(f"{name} {n}" for name, n in counts.items())
+        self.stdout.write(self.style.SUCCESS(f"Demo world built in {seconds} s: {summary}."))
+        if options["verbosity"] > 0:
+            # One line only: `juli serve` prints the full table with descriptions after this.
+            names = ", ".join(username for username, _ in DEMO_LOGINS)
+            self.stdout.write(f"Demo logins: {names} (password {settings.JULI_DEMO_PASSWORD}).")
