@@ -102,7 +102,11 @@ def test_it_expires_idle_sessions(cast, client, settings):
 
 @pytest.mark.parametrize(
     ("password", "fragment"),
-    [("short1", "too short"), ("onlyletterslong", "digit or symbol"), ("12345678901", "entirely numeric")],
+    [
+        ("short1", "too short"),
+        ("onlyletterslong", "digit or symbol"),
+        ("12345678901", "entirely numeric"),
+    ],
 )
 def test_it_enforces_the_password_policy(cast, client, password, fragment, settings):
     settings.LANGUAGE_CODE = "en"

@@ -86,7 +86,11 @@ def test_it_refuses_to_retire_an_org_that_still_has_children_or_members(cast):
 
 def test_it_retires_an_org_and_keeps_it_visible_as_history(cast):
     retired = actions.create_org(
-        cast.bureau_secretary, cast.putuo, name="离退休党支部", kind="branch", code="PT-LT",
+        cast.bureau_secretary,
+        cast.putuo,
+        name="离退休党支部",
+        kind="branch",
+        code="PT-LT",
         is_retired_members=True,
     )
     actions.retire_org(cast.bureau_secretary, retired, note="并入社区管理")
@@ -108,12 +112,16 @@ def test_it_refuses_malformed_phone_numbers_with_a_clear_message(cast, phone):
 
 def test_it_refuses_a_duplicate_phone(cast):
     with pytest.raises(ValidationError):
-        actions.create_person(cast.street_officer, name="重号", phone="13800000004", area=cast.mengxi)
+        actions.create_person(
+            cast.street_officer, name="重号", phone="13800000004", area=cast.mengxi
+        )
 
 
 def test_it_refuses_areas_without_a_statistical_code(cast):
     with pytest.raises(ValidationError, match="12-digit"):
-        actions.create_area(cast.district_admin, cast.huangpu, name="新街道", kind="street", code="12")
+        actions.create_area(
+            cast.district_admin, cast.huangpu, name="新街道", kind="street", code="12"
+        )
 
 
 def test_it_refuses_a_role_in_the_wrong_kind_of_place(cast):
