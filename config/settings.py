@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "juli.core",
     "juli.orgs",
+    "juli.cases",
     "juli.api",
 ]
 
