@@ -249,6 +249,11 @@ SPECTACULAR_SETTINGS = {
         "OrgKindEnum": "juli.orgs.models.PartyOrg.Kind",
         "OrgStatusEnum": "juli.orgs.models.PartyOrg.Status",
         "RoleEnum": "juli.orgs.roles.Role",
+        "CaseStatusEnum": "juli.cases.models.Case.Status",
+        "CaseSourceEnum": "juli.cases.models.Case.Source",
+        "CalendarDayKindEnum": "juli.cases.models.CalendarDay.Kind",
+        "CasePhotoKindEnum": "juli.cases.models.CasePhoto.Kind",
+        "NotificationKindEnum": "juli.cases.models.Notification.Kind",
     },
 }
 
@@ -263,6 +268,16 @@ LOGGING = {
 
 # --- Juli -------------------------------------------------------------------------------------
 JULI_DEMO_PASSWORD = env("JULI_DEMO_PASSWORD", "juli-demo")
+
+# --- Inspection and rectification ---------------------------------------------------------------
+# Working periods as "HH:MM-HH:MM" pairs; deadlines count only these hours on working days.
+JULI_WORKING_PERIODS = [
+    tuple(period.split("-", 1))
+    for period in env_list("JULI_WORKING_PERIODS", "09:00-12:00,13:00-18:00")
+]
+JULI_WORK_TIME_ZONE = env("JULI_WORK_TIME_ZONE", TIME_ZONE)
+# An inspection whose GPS fix is farther than this from the point is flagged (never blocked).
+JULI_INSPECTION_FAR_METRES = env_int("JULI_INSPECTION_FAR_METRES", 300)
 JULI_PHONE_REGION_PREFIXES = ("1",)
 
 # Lockout is per account, not per IP: whole street offices sit behind one NAT address, and

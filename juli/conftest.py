@@ -20,6 +20,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from juli.orgs import actions
 from juli.orgs.models import Area, PartyOrg, Unit
@@ -32,6 +33,14 @@ PASSWORD = "juli-test-Pass1"  # noqa: S105 - the test cast's password
 def _fast_hasher(settings):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):  # type: ignore[no-untyped-def]
+    """Tests read messages in English (the msgids); test_i18n checks the Chinese pages."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 def _person(name: str, phone: str, **kw):  # type: ignore[no-untyped-def]

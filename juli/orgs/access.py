@@ -107,6 +107,7 @@ def scope_of(user: Any) -> Scope:
                 scope.grants.append(Grant(post.role, "area", post.area.path))
             elif post.unit_id:
                 scope.grants.append(Grant(post.role, "unit", unit_id=post.unit_id))
+        _add_org_grants_of_areas(scope)
         membership = (
             PartyOrg.objects.filter(members__pk=user.person_id, status=PartyOrg.Status.ACTIVE)
             .values_list("path", flat=True)
@@ -116,6 +117,27 @@ def scope_of(user: Any) -> Scope:
             scope.grants.append(Grant(Role.BRANCH_MEMBER, "org", membership))
     user._juli_scope = scope
     return scope
+
+
+def _add_org_grants_of_areas(scope: Scope) -> None:
+    """An area post also covers the party organisations attached to areas in its subtree
+    (a street officer manages the street working committee and what hangs below it).
+
+    Turning those into org grants keeps every later filter a path prefix on one table.
+    """
+    area_grants = [g for g in scope.grants if g.kind == "area"]
+    if not area_grants:
+        return
+    attached = PartyOrg.objects.filter(
+        _prefix_q("area__path", _outermost(g.path for g in area_grants))
+    ).values_list("path", "area__path")
+    extra = {
+        Grant(g.role, "org", org_path)
+        for org_path, area_path in attached
+        for g in area_grants
+        if area_path.startswith(g.path)
+    }
+    scope.grants.extend(sorted(extra, key=lambda g: (g.role, g.path)))
 
 
 def roles_of(user: Any) -> frozenset[str]:
@@ -140,9 +162,7 @@ def visible_orgs(user: Any) -> QuerySet[PartyOrg]:
     qs = PartyOrg.objects.all()
     if scope.superuser:
         return qs
-    return qs.filter(
-        _prefix_q("path", scope.paths("org")) | _prefix_q("area__path", scope.paths("area"))
-    )
+    return qs.filter(_prefix_q("path", scope.paths("org")))
 
 
 def visible_areas(user: Any) -> QuerySet[Area]:

@@ -105,9 +105,13 @@ def update_unit(actor: Any, unit: Unit, **data: Any) -> Unit:
 
 def _check_child_kind(parent_kind: str, child_kind: str, table: dict[str, tuple[str, ...]]) -> None:
     if child_kind not in table.get(parent_kind, ()):
+        labels = {**dict(PartyOrg.Kind.choices), **dict(Area.Kind.choices)}
         raise ValidationError(
             _("A %(child)s cannot sit under a %(parent)s.")
-            % {"child": child_kind, "parent": parent_kind}
+            % {
+                "child": labels.get(child_kind, child_kind),
+                "parent": labels.get(parent_kind, parent_kind),
+            }
         )
 
 
@@ -491,6 +495,7 @@ def appoint(
         raise ValidationError(_("This role is held in an organisation or a unit, not an area."))
     if unit is not None and role not in UNIT_ROLES:
         raise ValidationError(_("This role is held in an organisation or an area, not a unit."))
+    _require(actor, access.visible_people(actor).filter(pk=person.pk).exists())
     if org is not None:
         _require(actor, access.can_manage_org(actor, org))
         if not org.is_active:

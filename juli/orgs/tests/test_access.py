@@ -16,7 +16,9 @@ def test_it_gives_area_posts_the_orgs_attached_to_their_areas(cast):
 
 
 def test_it_shows_an_outsider_only_their_own_branch(cast):
-    assert list(access.visible_orgs(cast.outsider).values_list("name", flat=True)) == ["路灯管理中心党支部"]
+    assert list(access.visible_orgs(cast.outsider).values_list("name", flat=True)) == [
+        "路灯管理中心党支部"
+    ]
     assert access.visible_areas(cast.outsider).count() == 0
 
 
@@ -35,3 +37,22 @@ def test_it_limits_a_grid_worker_to_their_grid(cast):
 )
 def test_it_masks_phones_for_roles_that_do_not_need_them(cast, viewer, phone):
     assert access.phone_for(getattr(cast, viewer), cast.grid_worker_person) == phone
+
+
+def test_it_lets_a_street_officer_see_the_posts_and_members_of_the_streets_orgs(cast):
+    from juli.orgs import actions
+
+    secretary = actions.create_person(None, name="党工委书记", party_org=cast.dpq_committee)
+    post = actions.appoint(None, secretary, "party_secretary", org=cast.dpq_committee)
+    assert access.visible_posts(cast.street_officer).filter(pk=post.pk).exists()
+    assert access.visible_people(cast.street_officer).filter(pk=secretary.pk).exists()
+    assert not access.visible_people(cast.branch_secretary).filter(pk=secretary.pk).exists()
+
+
+def test_it_refuses_to_appoint_someone_the_actor_cannot_see(cast):
+    from django.core.exceptions import PermissionDenied
+
+    from juli.orgs import actions
+
+    with pytest.raises(PermissionDenied):
+        actions.appoint(cast.street_officer, cast.outsider_person, "grid_worker", area=cast.grid1)
