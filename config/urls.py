@@ -10,6 +10,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin_site.urls),
     path("api/v1/", include("juli.api.urls")),
+    path("open311/v2/", include("juli.cases.open311_urls")),
+    path("", include("juli.cases.urls_office")),
+    path("", include("juli.cases.urls_field")),
     path("", include("juli.orgs.account_urls")),
     path("", include("juli.orgs.urls")),
 ]

@@ -1,6 +1,6 @@
 """/api/v1/: token auth, the caller, each app's read endpoints, the schema and its doc pages."""
 
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -34,4 +34,7 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", RedocView.as_view(url_name="api-schema"), name="api-redoc"),
     *router.urls,
+    # Each app keeps its own API routes beside its code.
+    path("", include("juli.core.api_urls")),
+    path("", include("juli.cases.api_urls")),
 ]

@@ -8,12 +8,20 @@ from django.http import HttpRequest
 def juli(request: HttpRequest) -> dict[str, Any]:
     """What the page frame needs to know about the user: roles, office, admin."""
     from juli.orgs import access
+    from juli.orgs.roles import FIELD_ROLES
 
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"juli_roles": frozenset(), "juli_is_office": False, "juli_can_admin": False}
+        return {
+            "juli_roles": frozenset(),
+            "juli_is_office": False,
+            "juli_is_field": False,
+            "juli_can_admin": False,
+        }
+    roles = access.roles_of(user)
     return {
-        "juli_roles": access.roles_of(user),
+        "juli_roles": roles,
+        "juli_is_field": bool(roles & FIELD_ROLES),
         "juli_is_office": access.is_office(user),
         "juli_can_admin": access.can_use_admin(user),
     }

@@ -58,3 +58,14 @@ AREA_ROLES = frozenset(
 )
 UNIT_ROLES = frozenset({Role.UNIT_STAFF, Role.ALLIANCE_CONTACT})
 ORG_ROLES = frozenset(set(Role) - AREA_ROLES - UNIT_ROLES)
+
+#: Roles that work in the field on a phone: inspection, reporting, rectification.
+FIELD_ROLES = frozenset(
+    {
+        Role.INSPECTOR,
+        Role.GRID_LEADER,
+        Role.GRID_WORKER,
+        Role.MOBILE_GRID_WORKER,
+        Role.UNIT_STAFF,
+    }
+)

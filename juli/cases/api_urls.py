@@ -1,0 +1,3 @@
+"""Placeholder: routes arrive with the feature."""
+
+urlpatterns: list = []
