@@ -283,3 +283,34 @@ JULI_PHONE_REGION_PREFIXES = ("1",)
 # Lockout is per account, not per IP: whole street offices sit behind one NAT address, and
 # locking an address would lock out every colleague for one person's typos.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# --- Uploads and background jobs -------------------------------------------------------------------
+# Photos: the pipeline (juli/core/uploads.py) refuses anything but JPEG, PNG and HEIC/HEIF by
+# content, above these caps, then re-encodes to a metadata-free JPEG. nginx's
+# client_max_body_size must be at least JULI_MAX_UPLOAD_BYTES plus ~64 KiB of form overhead.
+JULI_MAX_UPLOAD_BYTES = env_int("JULI_MAX_UPLOAD_BYTES", 15 * 1024 * 1024)
+JULI_MAX_IMAGE_PIXELS = env_int("JULI_MAX_IMAGE_PIXELS", 40_000_000)
+JULI_MAX_IMAGE_EDGE = env_int("JULI_MAX_IMAGE_EDGE", 4096)
+JULI_JPEG_QUALITY = env_int("JULI_JPEG_QUALITY", 85)
+JULI_THUMBNAIL_EDGE = env_int("JULI_THUMBNAIL_EDGE", 320)
+# Uploaded files above this size are streamed to a temporary file instead of held in memory.
+# (DATA_UPLOAD_MAX_MEMORY_SIZE above bounds the non-file part of a form and does not count
+# files; the photo cap is JULI_MAX_UPLOAD_BYTES, checked before any decoding.)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("JULI_UPLOAD_MEMORY_BYTES", 2_621_440)
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+
+# Background jobs: django-tasks with the database backend of django-tasks-db. `juli serve`
+# starts one worker beside the web server (JULI_EMBEDDED_WORKER); production runs
+# `juli worker` as its own service. "immediate" runs each task at once, in-process (tests).
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+JULI_TASKS_BACKEND = env("JULI_TASKS_BACKEND", "database")
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "dummy": "django_tasks.backends.dummy.DummyBackend",
+}
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[JULI_TASKS_BACKEND]}}
+JULI_EMBEDDED_WORKER = env_bool("JULI_EMBEDDED_WORKER", True)
+# Staged uploads never attached to a case are removed by `juli sweep_uploads` after this.
+JULI_UPLOAD_TTL_HOURS = env_int("JULI_UPLOAD_TTL_HOURS", 24)

@@ -36,6 +36,14 @@ def _fast_hasher(settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _jobs_and_media(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Background jobs run at once in tests, and uploaded files land in a temporary folder."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.JULI_TASKS_BACKEND = "immediate"
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _english(settings):  # type: ignore[no-untyped-def]
     """Tests read messages in English (the msgids); test_i18n checks the Chinese pages."""
     settings.LANGUAGE_CODE = "en"

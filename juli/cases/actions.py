@@ -26,7 +26,7 @@ import contextvars
 import datetime
 import hashlib
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -42,6 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from juli.core.audit import record, snapshot
+from juli.core.jobs import thumbnail_later
 from juli.orgs.access import scope_of
 from juli.orgs.models import Area, Post, Unit, User
 from juli.orgs.roles import Role
@@ -175,6 +176,9 @@ class PhotoUpload:
 
     file: File[Any]
     meta: dict[str, Any] = field(default_factory=dict)
+    #: Called with the stored (or already stored) case photo inside the storing transaction;
+    #: `juli.cases.photos` marks the staged upload attached with it.
+    on_stored: Callable[[CasePhoto], None] | None = None
 
 
 PHOTO_META = frozenset({"width", "height", "taken_at", "lat", "lng"})
@@ -214,7 +218,9 @@ def _stored_files_cleaned() -> Iterator[None]:
         _stored.reset(token)
 
 
-def _store_photo(case: Case, kind: str, upload: PhotoUpload, actor: Any) -> CasePhoto:
+def _store_photo(
+    case: Case, kind: str, upload: PhotoUpload, actor: Any, *, at: datetime.datetime | None = None
+) -> CasePhoto:
     unknown = set(upload.meta) - PHOTO_META
     if unknown:
         raise ValidationError(_("Unknown photo data: %(k)s") % {"k": ", ".join(sorted(unknown))})
@@ -224,6 +230,8 @@ def _store_photo(case: Case, kind: str, upload: PhotoUpload, actor: Any) -> Case
     sha = _sha256(upload.file)
     existing = CasePhoto.objects.filter(case=case, kind=kind, sha256=sha).first()
     if existing is not None:
+        if upload.on_stored is not None:
+            upload.on_stored(existing)
         return existing
     photo = CasePhoto(
         case=case,
@@ -235,6 +243,7 @@ def _store_photo(case: Case, kind: str, upload: PhotoUpload, actor: Any) -> Case
         lat=upload.meta.get("lat"),
         lng=upload.meta.get("lng"),
         uploaded_by=_user(actor),
+        created_at=at or timezone.now(),
     )
     photo.full_clean(exclude=["file", "thumbnail", "case"])
     name = getattr(upload.file, "name", None) or "photo.jpg"
@@ -249,17 +258,27 @@ def _store_photo(case: Case, kind: str, upload: PhotoUpload, actor: Any) -> Case
         raise
     after = snapshot(photo, ["case", "kind", "sha256", "width", "height", "taken_at", "lat", "lng"])
     record(actor, f"case.photo_{kind}", photo, after={**after, "file": photo.file.name})
+    if upload.on_stored is not None:
+        upload.on_stored(photo)
+    thumbnail_later(photo)
     return photo
 
 
 def attach_photo(
-    actor: Any, case: Case, kind: str, file: File[Any], meta: dict[str, Any] | None = None
+    actor: Any,
+    case: Case,
+    kind: str,
+    file: File[Any],
+    meta: dict[str, Any] | None = None,
+    *,
+    at: datetime.datetime | None = None,
 ) -> CasePhoto:
     """Attach a validated photo to a case; the same picture twice is stored once.
 
     Before-photos: anyone who may report in the case's area, or the office, while the case
     is open. After-photos: whoever may rectify it (unit staff of its unit, or the office on
     its behalf), while it is dispatched. Returns the stored (or already stored) photo.
+    `at` backdates the upload time (the demo generator); default now.
     """
     with _stored_files_cleaned(), transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
@@ -284,7 +303,7 @@ def attach_photo(
             )
         else:
             raise ValidationError(_("A photo is a before- or an after-photo."))
-        return _store_photo(case, kind, PhotoUpload(file, dict(meta or {})), actor)
+        return _store_photo(case, kind, PhotoUpload(file, dict(meta or {})), actor, at=at)
 
 
 # --- Cases: reporting ----------------------------------------------------------------------------
@@ -346,6 +365,7 @@ def report_case(
     reporter_phone: str = "",
     reporter_email: str = "",
     photos: Sequence[PhotoUpload] = (),
+    at: datetime.datetime | None = None,
 ) -> Case:
     """Create a case in state `reported`, with its before-photos.
 
@@ -354,7 +374,8 @@ def report_case(
     worker, street officer, district admin); public (Open311) reports come with
     `actor=None`, `source="public"` and the reporter's name/phone/email. The same
     `client_uuid` again returns the existing case (a retry); with another reporter, title or
-    category it raises `ConflictError`.
+    category it raises `ConflictError`. `at` backdates the report (the demo generator);
+    default now.
     """
     client_uuid = uuid.UUID(str(client_uuid))
     existing = Case.objects.filter(client_uuid=client_uuid).first()
@@ -378,7 +399,7 @@ def report_case(
         raise PermissionDenied(_("You report problems in your own area."))
     try:
         with _stored_files_cleaned(), transaction.atomic():
-            now = timezone.now()
+            now = at or timezone.now()
             case = Case(
                 client_uuid=client_uuid,
                 source=source,
@@ -402,7 +423,7 @@ def report_case(
             case.number = _next_number(now)
             case.save()
             for upload in photos:
-                _store_photo(case, CasePhoto.Kind.BEFORE, upload, actor)
+                _store_photo(case, CasePhoto.Kind.BEFORE, upload, actor, at=at)
             _event(case, actor, "report", "", S.REPORTED, at=now, data={"source": source})
             record(actor, "case.report", case, after=snapshot(case))
             return case
@@ -513,7 +534,15 @@ def _effects(
     return [], {}  # reject: the note is the reason, the event keeps it
 
 
-def transition(actor: Any, case: Case, action: str, *, note: str = "", **kwargs: Any) -> Case:
+def transition(
+    actor: Any,
+    case: Case,
+    action: str,
+    *,
+    note: str = "",
+    at: datetime.datetime | None = None,
+    **kwargs: Any,
+) -> Case:
     """Make one step of the case loop (see `TRANSITIONS` and docs/workflows.md).
 
     Locks the case row, checks everything with `workflow.check_transition` (Http404 out of
@@ -523,12 +552,13 @@ def transition(actor: Any, case: Case, action: str, *, note: str = "", **kwargs:
     the one passed in is left as it was). On any refusal nothing is written.
 
     Extra keyword arguments: `unit` for dispatch/resume (defaults to the case's unit),
-    `requested_by` (a User) for defer, where the actor is the approving officer.
+    `requested_by` (a User) for defer, where the actor is the approving officer. `at`
+    backdates the step (the demo generator replays months); default now.
     """
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         move = workflow.check_transition(actor, locked, action, note=note, **kwargs)
-        now = timezone.now()
+        now = at or timezone.now()
         before = locked.status
         fields, data = _effects(locked, action, actor, now, note, kwargs)
         locked.status = move.target

@@ -237,6 +237,7 @@ def submit_inspection(
     started_at: datetime.datetime,
     lat: Decimal | None = None,
     lng: Decimal | None = None,
+    at: datetime.datetime | None = None,
 ) -> Inspection:
     """Record one filled checklist and turn every failed item into a case, in one transaction.
 
@@ -248,7 +249,8 @@ def submit_inspection(
     before-photos; its client UUID is derived from the inspection's, so a retry makes
     nothing new. A GPS fix farther than JULI_INSPECTION_FAR_METRES (300) from the point is
     flagged `far_from_point`, never refused. Same `client_uuid` again: the inspection
-    already made; with another inspector or point: `ConflictError`.
+    already made; with another inspector or point: `ConflictError`. `at` backdates the
+    submission (the demo generator); default now.
     """
     client_uuid = uuid.UUID(str(client_uuid))
     if actor is None:
@@ -260,7 +262,7 @@ def submit_inspection(
         raise PermissionDenied(_("You inspect points in your own area."))
     if timezone.is_naive(started_at):
         raise ValidationError(_("The start time must carry its time zone."))
-    now = timezone.now()
+    now = at or timezone.now()
     if started_at > now + datetime.timedelta(minutes=10):
         raise ValidationError(_("The start time is in the future."))
     answers = [_as_result(r) for r in results]
@@ -361,7 +363,7 @@ def _create_inspection(
         case.number = _next_number(now)
         case.save()
         for upload in answer.photos:
-            _store_photo(case, CasePhoto.Kind.BEFORE, upload, actor)
+            _store_photo(case, CasePhoto.Kind.BEFORE, upload, actor, at=now)
         _event(
             case,
             actor,

@@ -5,10 +5,8 @@ is the only code that moves a case between states; `workflow.py` holds the rules
 Every scoped table carries a copy of its area's materialised path (`area_path`) so that
 "what I can see" is one indexed prefix scan on that table, as for `orgs.Person`.
 
-Photos use `FileField`, not `ImageField`: Django refuses to start (system check fields.E210)
-with an `ImageField` while Pillow is not installed. The photo pipeline (sniffing, re-encoding,
-EXIF, thumbnails) brings Pillow; it then switches the two fields to `ImageField` with a
-migration that changes nothing in the database (both are a varchar path).
+Photos are `ImageField`s holding files the photo pipeline (`juli.core.uploads`) has already
+sniffed, capped and re-encoded; thumbnails are made in the background (`juli.core.tasks`).
 """
 
 from __future__ import annotations
@@ -506,8 +504,8 @@ class CasePhoto(models.Model):
         Case, on_delete=models.CASCADE, related_name="photos", verbose_name=_("case")
     )
     kind = models.CharField(_("kind"), max_length=6, choices=Kind.choices)
-    file = models.FileField(_("photo"), upload_to=photo_upload_to, max_length=200)
-    thumbnail = models.FileField(
+    file = models.ImageField(_("photo"), upload_to=photo_upload_to, max_length=200)
+    thumbnail = models.ImageField(
         _("thumbnail"), upload_to=thumb_upload_to, max_length=200, blank=True
     )
     sha256 = models.CharField(_("SHA-256"), max_length=64)

@@ -1,13 +1,14 @@
-"""Phone pages of the inspection loop (placeholder routes until the pages land)."""
+"""Phone pages of the inspection loop, under /m/ (the service worker's scope)."""
 
-from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
 
-
-def _not_yet(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
-
+from . import views_field
 
 urlpatterns = [
-    path("m/", _not_yet, name="field-home"),
+    path("m/", views_field.home, name="field-home"),
+    path("m/sw.js", views_field.service_worker, name="field-sw"),
+    path("m/manifest.webmanifest", views_field.manifest, name="field-manifest"),
+    path("m/report/", views_field.report, name="field-report"),
+    path("m/points/<int:pk>/inspect/", views_field.inspect, name="field-inspect"),
+    path("m/cases/<int:pk>/", views_field.case_detail, name="field-case"),
 ]

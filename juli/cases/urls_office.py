@@ -1,15 +1,19 @@
-"""Office pages of the inspection loop (placeholder routes until the pages land)."""
+"""Office pages of the inspection loop: cases, the map, points and the working calendar."""
 
-from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
 
-
-def _not_yet(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
-
+from . import views_office as v
 
 urlpatterns = [
-    path("cases/", _not_yet, name="case-list"),
-    path("points/", _not_yet, name="point-list"),
-    path("cases/map/", _not_yet, name="case-map"),
+    path("cases/", v.case_list, name="case-list"),
+    path("cases/map/", v.case_map, name="case-map"),
+    path("cases/map/data/", v.case_map_data, name="case-map-data"),
+    path("cases/<int:pk>/", v.case_detail, name="case-detail"),
+    path("cases/<int:pk>/act/<slug:action>/", v.case_act, name="case-act"),
+    path("points/", v.point_list, name="point-list"),
+    path("points/export.xlsx", v.point_export, name="point-export"),
+    path("points/template.xlsx", v.point_template, name="point-template"),
+    path("points/import/", v.point_import, name="point-import"),
+    path("points/<int:pk>/", v.point_detail, name="point-detail"),
+    path("calendar/", v.calendar, name="calendar"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -75,3 +77,94 @@ class AuditLog(models.Model):
         after = self.after or {}
         keys = sorted(set(before) | set(after))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class Submission(models.Model):
+    """One idempotent write (exactly once): the first response to a client's submission key.
+
+    `owner` is "user:<id>" or "public" (Open311 intake without an account); the key is the
+    client's UUID (`client_uuid` in the body or the `Idempotency-Key` header). The row is
+    inserted in the same transaction as the write it guards, so it exists exactly when the
+    write does; see `juli.core.idempotency`.
+    """
+
+    owner = models.CharField(_("owner"), max_length=40)
+    key = models.UUIDField(_("submission key"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    method = models.CharField(_("method"), max_length=8)
+    path = models.CharField(_("path"), max_length=255)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("response status"))
+    response_body = models.JSONField(_("response body"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "key"], name="submission_once_per_owner_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner} {self.method} {self.path} {self.key}"
+
+
+# --- Staged uploads ------------------------------------------------------------------------------
+
+
+def staged_upload_to(instance: Upload, filename: str) -> str:
+    """uploads/2026/11/22/<random>.jpg: dated folders, a name the uploader cannot choose."""
+    return timezone.localdate().strftime(f"uploads/%Y/%m/%d/{uuid.uuid4().hex}.jpg")
+
+
+def staged_thumb_upload_to(instance: Upload, filename: str) -> str:
+    return timezone.localdate().strftime(f"uploads/thumbs/%Y/%m/%d/{uuid.uuid4().hex}.jpg")
+
+
+class Upload(models.Model):
+    """A photo sent ahead of the form that uses it (a phone uploads while the user types).
+
+    The primary key is the UUID the phone generated, so a retry finds the same row. The file
+    is already cleaned (`juli.core.uploads.clean_image`). `attached_at` is set when a case
+    photo is made from it; unattached uploads are swept after JULI_UPLOAD_TTL_HOURS.
+    Written only by `juli.core.actions`.
+    """
+
+    id = models.UUIDField(_("client id"), primary_key=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="uploads",
+        verbose_name=_("owner"),
+    )
+    file = models.ImageField(_("photo"), upload_to=staged_upload_to, max_length=200)
+    thumbnail = models.ImageField(
+        _("thumbnail"), upload_to=staged_thumb_upload_to, max_length=200, blank=True
+    )
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    lng = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    attached_at = models.DateTimeField(_("attached at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("staged upload")
+        verbose_name_plural = _("staged uploads")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["attached_at", "created_at"], name="upload_sweep_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.sha256[:8]}"

@@ -532,7 +532,11 @@ def _end_posts(actor: Any, posts: Any, note: str) -> None:
 
 @transaction.atomic
 def end_post(actor: Any, post: Post, *, note: str = "") -> Post:
-    post = Post.objects.select_for_update().select_related("org", "area", "unit").get(pk=post.pk)
+    post = (
+        Post.objects.select_for_update(of=("self",))
+        .select_related("org", "area", "unit")
+        .get(pk=post.pk)
+    )
     _require(actor, access.can_manage_post(actor, post))
     if post.ended_on is not None:
         raise ValidationError(_("This post has already ended."))

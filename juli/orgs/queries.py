@@ -506,7 +506,7 @@ def people_directory(
     Two queries whatever the page size: the page with its organisation, area and unit
     joined, then the current posts of the people on it.
     """
-    qs = access.visible_people(user)
+    qs = access.visible_people(user, walk_by_name=True)
     key = normalise_query(q)
     if key:
         qs = qs.filter(search_key__contains=key)

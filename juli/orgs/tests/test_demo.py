@@ -51,7 +51,7 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
     out = io.StringIO()
     with django_db_blocker.unblock():
         with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-            call_command("demo", "--if-empty", "--people", str(PEOPLE), stdout=out)
+            call_command("demo", "--if-empty", "--no-cases", "--people", str(PEOPLE), stdout=out)
         django_db_setup_output.append(out.getvalue())
         yield
         # Other modules expect an empty database.

@@ -1,14 +1,19 @@
 """`juli serve`: what `make run` does. Migrate, build the demo world on an empty database,
-print the demo logins, then serve on HOST:PORT (default 127.0.0.1:8000)."""
+print the demo logins, start the background-job worker (a child process, see
+`juli.core.jobs`), then serve on HOST:PORT (default 127.0.0.1:8000)."""
 
 from __future__ import annotations
 
 import os
+import signal
+import sys
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from juli.core import jobs
 
 
 class Command(BaseCommand):
@@ -25,13 +30,21 @@ class Command(BaseCommand):
         if not options["no_demo"]:
             call_command("demo", if_empty=True, stdout=self.stdout)
             self._print_logins()
-        # No background worker is needed yet; the job runner arrives with scheduled reports.
-        call_command(
-            "runserver",
-            f"{options['host']}:{options['port']}",
-            use_reloader=False,
-            use_threading=True,
-        )
+        # A plain `kill` (SIGTERM) must also stop the worker: turn it into a normal exit so
+        # that the `finally` below runs (Ctrl+C reaches the worker's process group anyway).
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+        worker = jobs.start_embedded_worker()
+        if worker is not None:
+            self.stdout.write(f"Background worker started (pid {worker.pid}).")
+        try:
+            call_command(
+                "runserver",
+                f"{options['host']}:{options['port']}",
+                use_reloader=False,
+                use_threading=True,
+            )
+        finally:
+            jobs.stop_embedded_worker(worker)
 
     def _print_logins(self) -> None:
         from juli.orgs.demo import DEMO_LOGINS

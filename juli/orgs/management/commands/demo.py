@@ -1,4 +1,5 @@
-"""`juli demo`: build the demo world on an empty database (see `juli.orgs.demo`)."""
+"""`juli demo`: build the demo world on an empty database (see `juli.orgs.demo`), then the
+months of inspections and cases over it (see `juli.cases.demo`; `--no-cases` skips them)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from juli.cases.demo import DEFAULT_DAYS, build_cases_demo
 from juli.orgs.demo import DEFAULT_PEOPLE, DEMO_LOGINS, build_demo, is_empty
 
 
@@ -26,6 +28,18 @@ class Command(BaseCommand):
             help="Total number of people (at least those the structure needs). "
             f"Default {DEFAULT_PEOPLE}.",
         )
+        parser.add_argument(
+            "--no-cases",
+            action="store_true",
+            help="Build the organisations only: no points, inspections or cases.",
+        )
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=DEFAULT_DAYS,
+            help="Days of inspections and cases, ending today. Default "
+            f"{DEFAULT_DAYS}.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not is_empty():
@@ -39,12 +53,25 @@ class Command(BaseCommand):
             )
         if options["people"] < 0:
             raise CommandError("--people must be zero or more.")
+        if options["days"] < 1:
+            raise CommandError("--days must be one or more.")
         verbose = options["verbosity"] > 1
         counts = build_demo(people=options["people"], stdout=self.stdout if verbose else None)
         seconds = counts.pop("seconds")
         summary = ", ".join(f"{name} {n}" for name, n in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Demo world built in {seconds} s: {summary}."))
+        extra_logins: list[tuple[str, str]] = []
+        if not options["no_cases"]:
+            cases = build_cases_demo(options["days"], stdout=self.stdout if verbose else None)
+            seconds, extra_logins = cases.pop("seconds"), cases.pop("logins")
+            summary = ", ".join(f"{name} {n}" for name, n in cases.items())
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{options['days']} days of inspections and cases built in {seconds} s: "
+                    f"{summary}."
+                )
+            )
         if options["verbosity"] > 0:
             # One line only: `juli serve` prints the full table with descriptions after this.
-            names = ", ".join(username for username, _ in DEMO_LOGINS)
+            names = ", ".join(username for username, _ in [*DEMO_LOGINS, *extra_logins])
             self.stdout.write(f"Demo logins: {names} (password {settings.JULI_DEMO_PASSWORD}).")

@@ -1,0 +1,890 @@
+"""REST API of the inspection and rectification loop, under /api/v1/.
+
+Reads start from `access.visible_*` and details from `access.access_*`, exactly as the pages
+do; writes call the same actions (`report_case`, `submit_inspection`, `transition`,
+`attach_photo`). Out of scope is 404, a wrong role 403.
+
+Errors are JSON `{"detail": "...", "code": "..."}` (plus `fields` for per-field problems):
+
+| status | code | when |
+|---|---|---|
+| 400 | `invalid` (with `fields`), `parse_error` | the body or the query does not validate |
+| 400 | `invalid_idempotency_key`, `idempotency_key_mismatch` | a key that is no UUID, or a header and a `client_uuid` that differ |
+| 400 | a workflow rule: `note_required`, `unit_required`, `unit_inactive`, `after_photo_required`, `same_person`, `requester_required`, `requester_out_of_scope`, `unexpected_argument`, `unknown_action` | a transition the case's state allows but whose arguments break a rule |
+| 401 | `not_authenticated`, `authentication_failed` | no or a bad token / session |
+| 403 | `permission_denied` | visible, but the caller's posts do not allow the step |
+| 404 | `not_found` | no such object in the caller's scope (existence is never revealed) |
+| 409 | `illegal_state` | the transition is not allowed from the case's current state |
+| 409 | `idempotency_conflict` | the submission id was already used for a different request |
+
+Exactly once (`juli.core.idempotency`): case reports and inspections carry a `client_uuid`
+(or an `Idempotency-Key` header; both must agree); transitions may. A repeat of the same
+request returns the stored response (header `Idempotent-Replayed: true`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import django_filters
+from django import forms
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from juli.api.auth import API_AUTHENTICATION
+from juli.api.base import ScopedReadOnlyViewSet
+from juli.api.pagination import KeysetPagination
+from juli.core import idempotency
+from juli.core.idempotency import Outcome
+from juli.orgs.access import visible_areas
+from juli.orgs.api import RefSerializer
+from juli.orgs.models import Area, Unit, User
+
+from . import access, queries
+from .actions import ConflictError, PhotoUpload, report_case, transition
+from .inspections import ResultInput, submit_inspection
+from .models import (
+    TRANSITIONS,
+    Case,
+    CaseCategory,
+    CasePhoto,
+    ChecklistItem,
+    Inspection,
+    Point,
+    PointCategory,
+)
+from .workflow import TransitionError
+
+MAX_UPLOADS = 10
+#: The largest id a table can hold (64-bit): a bigger number in a path, a filter or a body is
+#: refused cleanly instead of overflowing the database driver.
+MAX_ID = 2**63 - 1
+
+
+class IdFilter(django_filters.NumberFilter):
+    """An id: a whole number from 1 to MAX_ID ("3.5", "abc" or 10**30 are a 400)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+def _id(value: Any) -> int:
+    """A path id, or 404 (an id no table can hold does not exist)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not 0 < number <= MAX_ID:
+        raise Http404
+    return number
+
+# --- Errors ----------------------------------------------------------------------------------
+
+
+class ApiErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Per-field messages, for validation errors.",
+    )
+
+
+def _error(detail: str, code: str, http: int, fields: dict[str, Any] | None = None) -> Response:
+    body: dict[str, Any] = {"detail": detail, "code": code}
+    if fields:
+        body["fields"] = fields
+    return Response(body, status=http)
+
+
+def _flat(detail: Any) -> dict[str, list[str]]:
+    """DRF's nested error detail as {field path: [messages]}."""
+    out: dict[str, list[str]] = {}
+
+    def walk(value: Any, prefix: str) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                # A nested serializer's own errors belong to the field that holds it.
+                name = prefix if prefix and k == "non_field_errors" else str(k)
+                walk(v, f"{prefix}.{k}" if prefix and name != prefix else name)
+        elif isinstance(value, list) and value and not all(isinstance(v, str) for v in value):
+            for i, v in enumerate(value):
+                walk(v, f"{prefix}.{i}" if prefix else str(i))
+        elif isinstance(value, list):
+            out.setdefault(prefix or "non_field_errors", []).extend(str(v) for v in value)
+        else:
+            out.setdefault(prefix or "non_field_errors", []).append(str(value))
+
+    walk(detail, "")
+    return out
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Map the actions' exceptions (and DRF's) onto `{"detail", "code"}` (see the module doc)."""
+    if isinstance(exc, idempotency.KeyError_):
+        return _error(exc.message, exc.code, status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, ConflictError):
+        return _error(" ".join(exc.messages), "idempotency_conflict", status.HTTP_409_CONFLICT)
+    if isinstance(exc, TransitionError):
+        code = getattr(exc, "code", None) or "invalid"
+        http = status.HTTP_409_CONFLICT if code == "illegal_state" else status.HTTP_400_BAD_REQUEST
+        return _error(" ".join(exc.messages), code, http)
+    if isinstance(exc, DjangoValidationError):
+        fields = exc.message_dict if hasattr(exc, "error_dict") else None
+        code = getattr(exc, "code", None) or "invalid"
+        return _error(" ".join(exc.messages), code, status.HTTP_400_BAD_REQUEST, fields)
+    if isinstance(exc, Http404):
+        return _error(_("Not found."), "not_found", status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, DjangoPermissionDenied):
+        detail = str(exc) or _("You do not have permission to perform this action.")
+        return _error(detail, "permission_denied", status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flat(exc.detail)
+        first = next(iter(fields.values()))[0] if fields else _("Invalid input.")
+        return _error(first, "invalid", status.HTTP_400_BAD_REQUEST, fields)
+    response = exception_handler(exc, context)
+    if response is not None and isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        response.data = {
+            "detail": str(exc.detail),
+            "code": codes if isinstance(codes, str) else "error",
+        }
+    return response
+
+
+ERRORS = {
+    400: OpenApiResponse(ApiErrorSerializer, description="Invalid request or a broken rule."),
+    401: OpenApiResponse(ApiErrorSerializer, description="Not signed in."),
+    403: OpenApiResponse(ApiErrorSerializer, description="Your posts do not allow this."),
+    404: OpenApiResponse(ApiErrorSerializer, description="Not found in your scope."),
+}
+READ_ERRORS = {k: v for k, v in ERRORS.items() if k != 403}
+CONFLICT = {
+    409: OpenApiResponse(
+        ApiErrorSerializer,
+        description="`illegal_state` (not from the case's current state) or "
+        "`idempotency_conflict` (the submission id was used for a different request).",
+    )
+}
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    idempotency.HEADER,
+    OpenApiTypes.UUID,
+    OpenApiParameter.HEADER,
+    description="The submission's client UUID (same meaning as `client_uuid`; both must agree).",
+)
+
+
+class CasesApiMixin:
+    authentication_classes = API_AUTHENTICATION
+
+    def get_exception_handler(self) -> Callable[..., Response | None]:
+        return api_exception_handler
+
+    def get_object(self) -> Any:
+        obj = self.get_queryset().filter(pk=_id(self.kwargs["pk"])).first()  # type: ignore[attr-defined]
+        if obj is None:
+            raise Http404
+        return obj
+
+
+# --- Shared pieces ------------------------------------------------------------------------------
+
+
+class CaseRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    number = serializers.CharField(read_only=True)
+
+
+def _photos_from_uploads(actor: Any, ids: list[uuid.UUID]) -> list[PhotoUpload]:
+    """The caller's staged uploads as photos (claims them); [] for none."""
+    if not ids:
+        return []
+    from . import photos  # imported late: photos imports the actions this module also uses
+
+    return photos.photos_from_uploads(actor, ids)
+
+
+def _attach_uploads(actor: Any, case: Case, kind: str, ids: list[uuid.UUID]) -> None:
+    """Attach the caller's staged uploads to an existing case (marks them attached)."""
+    from . import photos
+
+    photos.attach_uploads(actor, case, kind, ids)
+
+
+def _decimal(**kw: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=9, decimal_places=6, **kw)
+
+
+# --- Points and categories ----------------------------------------------------------------------
+
+
+class ChecklistItemSerializer(serializers.ModelSerializer):
+    case_category = serializers.IntegerField(source="case_category_id", read_only=True)
+
+    class Meta:
+        model = ChecklistItem
+        fields = ["id", "text", "deduction", "case_category", "order"]
+        read_only_fields = fields
+
+
+class PointCategorySerializer(serializers.ModelSerializer):
+    items = ChecklistItemSerializer(many=True, read_only=True, source="active_items")
+
+    class Meta:
+        model = PointCategory
+        fields = ["id", "code", "name", "frequency_days", "items"]
+        read_only_fields = fields
+
+
+class CaseCategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaseCategory
+        fields = ["id", "code", "name", "time_limit", "time_unit", "in_working_time"]
+        read_only_fields = fields
+
+
+class PointSerializer(serializers.ModelSerializer):
+    area = RefSerializer(read_only=True)
+    category = RefSerializer(read_only=True)
+    responsible_unit = RefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Point
+        fields = [
+            "id",
+            "code",
+            "name",
+            "area",
+            "category",
+            "lat",
+            "lng",
+            "responsible_unit",
+            "zero_deduction",
+            "is_active",
+        ]
+        read_only_fields = fields
+
+
+def _area_subtree(queryset: QuerySet[Any], name: str, value: int) -> QuerySet[Any]:
+    path = Area.objects.filter(pk=value).values_list("path", flat=True).first()
+    if path is None:
+        return queryset.none()
+    return queryset.filter(**{f"{name}__startswith": path})
+
+
+class PointFilter(django_filters.FilterSet):
+    area = IdFilter(
+        field_name="area_path", method=_area_subtree, label="Area id: points in its subtree"
+    )
+    category = IdFilter(field_name="category_id", label="Point category id")
+    q = django_filters.CharFilter(method="search", label="Part of the name or the code")
+
+    class Meta:
+        model = Point
+        fields: list[str] = []
+
+    def search(self, queryset: QuerySet[Point], name: str, value: str) -> QuerySet[Point]:
+        value = value.strip()
+        if not value:
+            return queryset
+        # Codes are stored upper-case; names are hanzi (LIKE is case-sensitive on SQLite here).
+        return queryset.filter(Q(name__contains=value) | Q(code__contains=value.upper()))
+
+
+class PointPagination(KeysetPagination):
+    ordering = "id"
+
+
+@extend_schema_view(
+    list=extend_schema(operation_id="points_list", summary="Points in your scope"),
+    retrieve=extend_schema(
+        operation_id="points_retrieve", summary="One point", responses={200: PointSerializer}
+    ),
+)
+class PointViewSet(CasesApiMixin, ScopedReadOnlyViewSet):
+    serializer_class = PointSerializer
+    filterset_class = PointFilter
+    pagination_class = PointPagination
+
+    def get_queryset(self) -> QuerySet[Point]:
+        return access.visible_points(self.request.user).select_related(
+            "area", "category", "responsible_unit"
+        )
+
+    def get_object(self) -> Point:
+        return access.access_point(self.request.user, _id(self.kwargs["pk"]))
+
+
+@extend_schema_view(
+    list=extend_schema(operation_id="point_categories_list", summary="Point categories"),
+    retrieve=extend_schema(operation_id="point_categories_retrieve", summary="A point category"),
+)
+class PointCategoryViewSet(CasesApiMixin, ScopedReadOnlyViewSet):
+    """Active point categories with their active checklist items (the phones' checklists)."""
+
+    serializer_class = PointCategorySerializer
+    pagination_class = None
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[PointCategory]:
+        items = ChecklistItem.objects.filter(is_active=True).order_by("order", "id")
+        return PointCategory.objects.filter(is_active=True).prefetch_related(
+            Prefetch("items", queryset=items, to_attr="active_items")
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(operation_id="case_categories_list", summary="Case categories"),
+    retrieve=extend_schema(operation_id="case_categories_retrieve", summary="A case category"),
+)
+class CaseCategoryViewSet(CasesApiMixin, ScopedReadOnlyViewSet):
+    serializer_class = CaseCategorySerializer
+    pagination_class = None
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[CaseCategory]:
+        return CaseCategory.objects.filter(is_active=True)
+
+
+# --- Cases: read ---------------------------------------------------------------------------------
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    category = RefSerializer(read_only=True)
+    area = RefSerializer(read_only=True)
+    point = RefSerializer(read_only=True, allow_null=True)
+    unit = RefSerializer(read_only=True, allow_null=True)
+    is_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "number",
+            "status",
+            "source",
+            "category",
+            "area",
+            "point",
+            "unit",
+            "title",
+            "lat",
+            "lng",
+            "reported_at",
+            "deadline",
+            "is_overdue",
+        ]
+        read_only_fields = fields
+
+
+class CasePhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CasePhoto
+        fields = ["id", "kind", "url", "thumbnail_url", "width", "height", "taken_at", "created_at"]
+        read_only_fields = fields
+
+    def _url(self, file: Any) -> str | None:
+        if not file:
+            return None
+        request = self.context.get("request")
+        return request.build_absolute_uri(file.url) if request is not None else file.url
+
+    def get_url(self, photo: CasePhoto) -> str | None:
+        return self._url(photo.file)
+
+    def get_thumbnail_url(self, photo: CasePhoto) -> str | None:
+        return self._url(photo.thumbnail)
+
+
+class CaseEventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField(read_only=True)
+    action = serializers.CharField(read_only=True)
+    from_status = serializers.CharField(read_only=True)
+    to_status = serializers.CharField(read_only=True)
+    note = serializers.CharField(read_only=True)
+    actor = serializers.SerializerMethodField()
+
+    def get_actor(self, event: Any) -> str | None:
+        return str(event.actor) if event.actor_id else None
+
+
+class CaseDetailSerializer(CaseSerializer):
+    photos = serializers.SerializerMethodField()
+    timeline = serializers.SerializerMethodField()
+    available_actions = serializers.SerializerMethodField()
+    inspection = serializers.IntegerField(source="inspection_id", read_only=True, allow_null=True)
+
+    class Meta(CaseSerializer.Meta):
+        fields = [
+            *CaseSerializer.Meta.fields,
+            "client_uuid",
+            "description",
+            "reporter_name",
+            "inspection",
+            "deduction",
+            "accepted_at",
+            "dispatched_at",
+            "rectified_at",
+            "verified_at",
+            "closed_at",
+            "deferred_at",
+            "deferred_reason",
+            "escalated_at",
+            "photos",
+            "timeline",
+            "available_actions",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(CasePhotoSerializer(many=True))
+    def get_photos(self, case: Case) -> Any:
+        return CasePhotoSerializer(case.photos.all(), many=True, context=self.context).data
+
+    @extend_schema_field(CaseEventSerializer(many=True))
+    def get_timeline(self, case: Case) -> Any:
+        return CaseEventSerializer(queries.case_timeline(case), many=True).data
+
+    def get_available_actions(self, case: Case) -> list[str]:
+        return access.available_actions(self.context["request"].user, case)
+
+
+class CaseFilter(django_filters.FilterSet):
+    """The office list's filters (`queries.CaseFilters`); none can widen the scope."""
+
+    area = IdFilter(label="Area id: cases in its subtree")
+    category = IdFilter(label="Case category id")
+    status = django_filters.MultipleChoiceFilter(choices=Case.Status.choices)
+    unit = IdFilter(label="Responsible unit id")
+    source = django_filters.MultipleChoiceFilter(choices=Case.Source.choices)
+    overdue = django_filters.BooleanFilter(label="Dispatched and past the deadline")
+    reported_from = django_filters.DateFilter(label="Reported on or after (local date)")
+    reported_to = django_filters.DateFilter(label="Reported on or before (local date)")
+
+    class Meta:
+        model = Case
+        fields: list[str] = []
+
+
+class CasePageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="The next page, or null on the last.")
+    results = CaseSerializer(many=True)
+
+
+# --- Cases: write --------------------------------------------------------------------------------
+
+
+class UploadsField(serializers.ListField):
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(
+            child=serializers.UUIDField(),
+            max_length=MAX_UPLOADS,
+            required=False,
+            default=list,
+            help_text="Ids of your staged uploads (POST /api/v1/uploads/).",
+            **kw,
+        )
+
+
+class CaseReportSerializer(serializers.Serializer):
+    client_uuid = serializers.UUIDField(
+        required=False, help_text="Client-generated id; or send the Idempotency-Key header."
+    )
+    category = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    point = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
+    area = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
+    source = serializers.ChoiceField(
+        choices=[Case.Source.GRID_WORKER, Case.Source.HOTLINE, Case.Source.REFERRAL],
+        default=Case.Source.GRID_WORKER,
+    )
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    lat = _decimal(required=False, allow_null=True, min_value=-90, max_value=90)
+    lng = _decimal(required=False, allow_null=True, min_value=-180, max_value=180)
+    uploads = UploadsField()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs.get("point") and not attrs.get("area"):
+            raise serializers.ValidationError({"area": [_("Give the area or the point.")]})
+        return attrs
+
+
+class TransitionRequestSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=list(TRANSITIONS))
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    unit = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, allow_null=True, help_text="dispatch/resume: the unit id."
+    )
+    requested_by = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID,
+        required=False,
+        allow_null=True,
+        help_text="defer: the user id of who asked for the deferral.",
+    )
+    uploads = UploadsField()
+    client_uuid = serializers.UUIDField(required=False)
+
+
+def _unknown(field: str) -> DjangoValidationError:
+    return DjangoValidationError({field: [_("Unknown or not in your scope.")]})
+
+
+# --- Inspections -----------------------------------------------------------------------------------
+
+
+class ResultRequestSerializer(serializers.Serializer):
+    item = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    passed = serializers.BooleanField()
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    uploads = UploadsField()
+
+
+class InspectionSubmitSerializer(serializers.Serializer):
+    client_uuid = serializers.UUIDField(
+        required=False, help_text="Client-generated id; or send the Idempotency-Key header."
+    )
+    point = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    started_at = serializers.DateTimeField()
+    lat = _decimal(required=False, allow_null=True, min_value=-90, max_value=90)
+    lng = _decimal(required=False, allow_null=True, min_value=-180, max_value=180)
+    results = ResultRequestSerializer(many=True, allow_empty=False, max_length=100)
+
+
+class InspectionResultSerializer(serializers.Serializer):
+    item = serializers.IntegerField(source="item_id", read_only=True)
+    text = serializers.CharField(source="item.text", read_only=True)
+    passed = serializers.BooleanField(read_only=True)
+    note = serializers.CharField(read_only=True)
+
+
+class InspectionSerializer(serializers.ModelSerializer):
+    point = RefSerializer(read_only=True)
+    inspector = serializers.SerializerMethodField()
+    results = InspectionResultSerializer(many=True, read_only=True)
+    cases = CaseRefSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Inspection
+        fields = [
+            "id",
+            "client_uuid",
+            "point",
+            "inspector",
+            "started_at",
+            "submitted_at",
+            "lat",
+            "lng",
+            "distance_m",
+            "far_from_point",
+            "deduction",
+            "results",
+            "cases",
+        ]
+        read_only_fields = fields
+
+    def get_inspector(self, inspection: Inspection) -> str:
+        return str(inspection.inspector)
+
+
+def _inspections(qs: QuerySet[Inspection]) -> QuerySet[Inspection]:
+    return qs.select_related("point", "inspector").prefetch_related(
+        Prefetch("results", queryset=_results()),
+        Prefetch("cases", queryset=Case.objects.order_by("pk").only("id", "number", "inspection")),
+    )
+
+
+def _results() -> QuerySet[Any]:
+    from .models import InspectionResult
+
+    return InspectionResult.objects.select_related("item").order_by("item__order", "id")
+
+
+# --- Views ----------------------------------------------------------------------------------------
+
+
+class IdempotentMixin:
+    """Wrap a write in `idempotency.run_once`, keyed by the header and/or `client_uuid`."""
+
+    def once(self, request: Request, run: Callable[[], Outcome], *, required: bool) -> Response:
+        data = request.data
+        body_key = data.get("client_uuid") if hasattr(data, "get") else None
+        key = idempotency.resolve_key(request.headers.get(idempotency.HEADER), body_key)
+        if key is None and required:
+            raise DjangoValidationError(
+                {"client_uuid": [_("Send a client_uuid or an Idempotency-Key header.")]}
+            )
+        self.submission_key = key
+        outcome = idempotency.run_once(
+            user=request.user,
+            key=key,
+            method=request.method or "POST",
+            path=request.path,
+            body=idempotency.canonical(data if isinstance(data, dict | list) else {}),
+            run=run,
+        )
+        response = Response(outcome.body, status=outcome.status)
+        if outcome.replayed:
+            response[idempotency.REPLAY_HEADER] = "true"
+        return response
+
+
+@extend_schema_view(
+    list=extend_schema(
+        operation_id="inspections_list", summary="Inspections in your scope", responses={200: InspectionSerializer(many=True), **READ_ERRORS}
+    ),
+    retrieve=extend_schema(
+        operation_id="inspections_retrieve", summary="One inspection", responses={200: InspectionSerializer, **READ_ERRORS}
+    ),
+)
+class InspectionViewSet(CasesApiMixin, IdempotentMixin, ScopedReadOnlyViewSet):
+    serializer_class = InspectionSerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[Inspection]:
+        return _inspections(access.visible_inspections(self.request.user))
+
+    def get_object(self) -> Inspection:
+        pk = _id(self.kwargs["pk"])
+        access.access_inspection(self.request.user, pk)
+        return self.get_queryset().get(pk=pk)
+
+    @extend_schema(
+        operation_id="inspections_create",
+        summary="Submit a filled checklist (failed items become cases)",
+        request=InspectionSubmitSerializer,
+        parameters=[IDEMPOTENCY_HEADER],
+        responses={201: InspectionSerializer, **ERRORS, **CONFLICT},
+    )
+    def create(self, request: Request) -> Response:
+        return self.once(request, lambda: self._submit(request), required=True)
+
+    def _submit(self, request: Request) -> Outcome:
+        form = InspectionSubmitSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        user = request.user
+        point = access.visible_points(user).filter(pk=data["point"]).first()
+        if point is None:
+            raise _unknown("point")
+        ids = [r["item"] for r in data["results"]]
+        items = {i.pk: i for i in ChecklistItem.objects.filter(pk__in=ids)}
+        answers = []
+        for r in data["results"]:
+            item = items.get(r["item"])
+            if item is None:
+                raise _unknown("results")
+            photos = _photos_from_uploads(user, r["uploads"])
+            answers.append(ResultInput(item, r["passed"], r["note"], photos))
+        inspection = submit_inspection(
+            user,
+            client_uuid=self.submission_key,  # type: ignore[arg-type]  # required=True
+            point=point,
+            results=answers,
+            started_at=data["started_at"],
+            lat=data.get("lat"),
+            lng=data.get("lng"),
+        )
+        fresh = _inspections(Inspection.objects.all()).get(pk=inspection.pk)
+        return Outcome(201, InspectionSerializer(fresh, context={"request": request}).data)
+
+
+CASE_LIST_PARAMETERS = [
+    OpenApiParameter("after", str, description="The `next` cursor of the previous page."),
+    OpenApiParameter("page_size", int, description="1 to 200 (default 50)."),
+]
+
+
+class CaseSchema(AutoSchema):
+    """The case list pages itself (`queries.case_list`'s keyset cursor): its answer is one page
+    object, not an array to wrap in DRF's pagination; its filters are still documented."""
+
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        if serializer is not None and getattr(self.view, "action", None) == "list":
+            return False
+        return super()._is_list_view(serializer)
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        operation_id="cases_retrieve",
+        summary="One case: photos, timeline and the caller's actions",
+        responses={200: CaseDetailSerializer, **READ_ERRORS},
+    ),
+)
+class CaseViewSet(CasesApiMixin, IdempotentMixin, ScopedReadOnlyViewSet):
+    serializer_class = CaseDetailSerializer
+    schema = CaseSchema()
+    filterset_class = CaseFilter
+
+    def get_queryset(self) -> QuerySet[Case]:
+        return access.visible_cases(self.request.user)
+
+    def get_object(self) -> Case:
+        return access.access_case(self.request.user, _id(self.kwargs["pk"]))
+
+    def _detail(self, case_id: int) -> dict[str, Any]:
+        case = access.access_case(self.request.user, case_id)
+        return CaseDetailSerializer(case, context={"request": self.request}).data
+
+    @extend_schema(
+        operation_id="cases_list",
+        summary="Cases in your scope, newest report first (keyset pages)",
+        parameters=CASE_LIST_PARAMETERS,
+        responses={200: CasePageSerializer, **READ_ERRORS},
+    )
+    def list(self, request: Request) -> Response:
+        form = CaseFilter(request.query_params, queryset=Case.objects.none())
+        if not form.is_valid():
+            raise exceptions.ValidationError(form.errors)
+        f = form.form.cleaned_data
+        page_size = request.query_params.get("page_size") or queries.PAGE_SIZE
+        try:
+            limit = int(page_size)
+        except ValueError:
+            raise exceptions.ValidationError({"page_size": [_("A whole number.")]}) from None
+        filters = queries.CaseFilters(
+            category=f.get("category"),
+            status=list(f.get("status") or []) or None,
+            unit=f.get("unit"),
+            source=list(f.get("source") or []) or None,
+            overdue=bool(f.get("overdue")),
+            reported_from=f.get("reported_from"),
+            reported_to=f.get("reported_to"),
+        )
+        if f.get("area") is not None:
+            area = Area.objects.filter(pk=f["area"]).first()
+            if area is None:
+                return Response({"next": None, "results": []})
+            filters.area = area
+        page = queries.case_list(
+            request.user, filters, after=request.query_params.get("after"), limit=limit
+        )
+        next_url = None
+        if page.next_cursor:
+            params = request.query_params.copy()
+            params["after"] = page.next_cursor
+            next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+        rows = CaseSerializer(page.rows, many=True, context={"request": request}).data
+        return Response({"next": next_url, "results": rows})
+
+    @extend_schema(
+        operation_id="cases_create",
+        summary="Report a problem (a case in state reported)",
+        request=CaseReportSerializer,
+        parameters=[IDEMPOTENCY_HEADER],
+        responses={201: CaseDetailSerializer, **ERRORS, **CONFLICT},
+    )
+    def create(self, request: Request) -> Response:
+        return self.once(request, lambda: self._report(request), required=True)
+
+    def _report(self, request: Request) -> Outcome:
+        form = CaseReportSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        user = request.user
+        category = CaseCategory.objects.filter(pk=data["category"]).first()
+        if category is None:
+            raise _unknown("category")
+        point = area = None
+        if data.get("point"):
+            point = access.visible_points(user).select_related("area").filter(pk=data["point"])
+            point = point.first()
+            if point is None:
+                raise _unknown("point")
+        else:
+            area = visible_areas(user).filter(pk=data["area"]).first()
+            if area is None:
+                raise _unknown("area")
+        case = report_case(
+            user,
+            client_uuid=self.submission_key,  # type: ignore[arg-type]  # required=True
+            source=data["source"],
+            category=category,
+            title=data["title"],
+            area=area,
+            point=point,
+            description=data.get("description", ""),
+            lat=data.get("lat"),
+            lng=data.get("lng"),
+            photos=_photos_from_uploads(user, data["uploads"]),
+        )
+        return Outcome(201, self._detail(case.pk))
+
+    @extend_schema(
+        operation_id="cases_transitions_create",
+        summary="Make one step of the case loop",
+        request=TransitionRequestSerializer,
+        parameters=[IDEMPOTENCY_HEADER],
+        responses={200: CaseDetailSerializer, **ERRORS, **CONFLICT},
+    )
+    @action(detail=True, methods=["post"], url_path="transitions")
+    def transitions(self, request: Request, pk: str) -> Response:
+        return self.once(request, lambda: self._transition(request, pk), required=False)
+
+    def _transition(self, request: Request, pk: str) -> Outcome:
+        user = request.user
+        case = access.access_case(user, _id(pk))
+        form = TransitionRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        act = data["action"]
+        kwargs: dict[str, Any] = {}
+        if data.get("unit") is not None:
+            unit = Unit.objects.filter(pk=data["unit"]).first()
+            if unit is None:
+                raise _unknown("unit")
+            kwargs["unit"] = unit
+        if data.get("requested_by") is not None:
+            requester = User.objects.filter(pk=data["requested_by"], is_active=True).first()
+            if requester is None or not access.can_see_case(requester, case):
+                raise TransitionError(
+                    _("The person who asked for the deferral does not work on this case."),
+                    code="requester_out_of_scope",
+                )
+            kwargs["requested_by"] = requester
+        if data["uploads"]:
+            if act != "rectify":
+                raise TransitionError(
+                    _("Photos go with the rectify step."), code="unexpected_argument"
+                )
+            _attach_uploads(user, case, CasePhoto.Kind.AFTER, data["uploads"])
+        transition(user, case, act, note=data["note"], **kwargs)
+        return Outcome(200, self._detail(case.pk))
+
+    @extend_schema(
+        operation_id="cases_photos_list",
+        summary="The case's photos (before and after)",
+        responses={200: CasePhotoSerializer(many=True), **READ_ERRORS},
+    )
+    @action(detail=True, methods=["get"], url_path="photos", pagination_class=None)
+    def photos(self, request: Request, pk: str) -> Response:
+        case = access.access_case(request.user, _id(pk))
+        photos = case.photos.all()
+        return Response(CasePhotoSerializer(photos, many=True, context={"request": request}).data)
+

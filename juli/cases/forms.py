@@ -1,0 +1,266 @@
+"""Forms of the office pages of the case loop. They shape and check input; rules live in actions.
+
+Choice fields validate against the user's `visible_*` querysets, so a forged id outside the
+user's scope is refused like one that does not exist. Every action form carries a hidden
+client UUID and the status the form was drawn for: a second post of the same form (a double
+click, a resend) is recognised and answered "already done" instead of an error.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from juli.orgs import access as org_access
+from juli.orgs.models import Area, Unit, User
+
+from . import actions, queries
+from .models import CalendarDay, Case, CaseCategory, PointCategory
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+#: The area filter lists the areas down to micro-grids (building groups would swamp it).
+AREA_FILTER_KINDS = (
+    Area.Kind.DISTRICT,
+    Area.Kind.STREET,
+    Area.Kind.COMMUNITY,
+    Area.Kind.MICRO_GRID,
+)
+UNIT_CHOICE_LIMIT = 300
+
+
+class AreaChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """Areas indented by their depth, so the select reads as the tree."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return "\u3000" * max(0, obj.depth - 1) + obj.name
+
+
+def _filter_areas(user: Any) -> QuerySet[Area]:
+    return (
+        org_access.visible_areas(user)
+        .filter(kind__in=AREA_FILTER_KINDS, is_active=True)
+        .order_by("path")
+    )
+
+
+def _units(user: Any) -> QuerySet[Unit]:
+    return org_access.visible_units(user).filter(is_active=True).order_by("name", "pk")
+
+
+class CaseFilterForm(forms.Form):
+    area = AreaChoiceField(
+        queryset=Area.objects.none(), required=False, empty_label=_("All areas"), label=_("Area")
+    )
+    category = forms.ModelChoiceField(
+        queryset=CaseCategory.objects.order_by("code"),
+        required=False,
+        empty_label=_("All categories"),
+        label=_("Category"),
+    )
+    status = forms.ChoiceField(
+        choices=[("", _("All statuses")), *Case.Status.choices], required=False, label=_("Status")
+    )
+    unit = forms.ModelChoiceField(
+        queryset=Unit.objects.none(), required=False, empty_label=_("All units"), label=_("Unit")
+    )
+    source = forms.ChoiceField(
+        choices=[("", _("All sources")), *Case.Source.choices], required=False, label=_("Source")
+    )
+    overdue = forms.BooleanField(required=False, label=_("Overdue only"))
+    reported_from = forms.DateField(required=False, widget=DATE, label=_("Reported from"))
+    reported_to = forms.DateField(required=False, widget=DATE, label=_("Reported to"))
+
+    def __init__(self, data: Any, *, user: Any) -> None:
+        super().__init__(data)
+        self.fields["area"].queryset = _filter_areas(user)  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = _units(user)  # type: ignore[attr-defined]
+
+    def filters(self) -> queries.CaseFilters:
+        """The valid part of the filters (an invalid value is ignored, shown as an error)."""
+        data: dict[str, Any] = {}
+        if self.is_bound:
+            self.is_valid()
+            data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        return queries.CaseFilters(
+            area=data.get("area"),
+            category=data.get("category"),
+            status=data.get("status") or None,
+            unit=data.get("unit"),
+            source=data.get("source") or None,
+            overdue=bool(data.get("overdue")),
+            reported_from=data.get("reported_from"),
+            reported_to=data.get("reported_to"),
+        )
+
+
+class PointFilterForm(forms.Form):
+    ZERO_CHOICES = [("", _("All points")), ("1", _("Zero-deduction only")), ("0", _("Others"))]
+
+    area = AreaChoiceField(
+        queryset=Area.objects.none(), required=False, empty_label=_("All areas"), label=_("Area")
+    )
+    category = forms.ModelChoiceField(
+        queryset=PointCategory.objects.order_by("code"),
+        required=False,
+        empty_label=_("All categories"),
+        label=_("Category"),
+    )
+    zero = forms.ChoiceField(choices=ZERO_CHOICES, required=False, label=_("Zero-deduction"))
+    unit = forms.ModelChoiceField(
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("All responsible units"),
+        label=_("Responsible unit"),
+    )
+
+    def __init__(self, data: Any, *, user: Any) -> None:
+        super().__init__(data)
+        self.fields["area"].queryset = _filter_areas(user)  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = _units(user)  # type: ignore[attr-defined]
+
+    def filters(self) -> dict[str, Any]:
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if k not in self.errors and v}
+
+
+# --- Case actions ------------------------------------------------------------------------------
+
+
+class ActionForm(forms.Form):
+    """The common part of every case action: the double-post guard and the note."""
+
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput)
+    expected_status = forms.ChoiceField(choices=Case.Status.choices, widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, case: Case, user: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"client_uuid": uuid.uuid4(), "expected_status": case.status})
+        kwargs.setdefault("prefix", self.action)
+        super().__init__(*args, **kwargs)
+        self.case, self.user = case, user
+
+    action = ""
+
+    def arguments(self) -> dict[str, Any]:
+        """Keyword arguments of the action function beyond the note."""
+        return {}
+
+
+class ReasonForm(ActionForm):
+    note = forms.CharField(
+        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+def _form(action: str, base: type[ActionForm]) -> type[ActionForm]:
+    return type(f"{action.title().replace('_', '')}Form", (base,), {"action": action})
+
+
+class DispatchForm(ActionForm):
+    action = "dispatch"
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Responsible unit"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["unit"]
+        field.queryset = _units(self.user)  # type: ignore[attr-defined]
+        field.initial = self.case.unit_id
+
+    def arguments(self) -> dict[str, Any]:
+        return {"unit": self.cleaned_data["unit"]}
+
+
+class ResumeForm(DispatchForm):
+    action = "resume"
+
+
+class DeferForm(ActionForm):
+    action = "defer"
+    requested_by = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        label=_("Asked for by"),
+        help_text=_("You approve the deferral; name who asked for it."),
+    )
+    note = forms.CharField(
+        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = org_access.visible_people(self.user).values("pk")
+        qs = (
+            User.objects.filter(is_active=True, person_id__isnull=False)
+            .filter(person_id__in=people)
+            .union(actions.unit_contacts(self.case.unit_id))
+        )
+        ids = [u.pk for u in qs if u.pk != self.user.pk][:UNIT_CHOICE_LIMIT]
+        field = self.fields["requested_by"]
+        field.queryset = (  # type: ignore[attr-defined]
+            User.objects.filter(pk__in=ids).select_related("person").order_by("username")
+        )
+        field.label_from_instance = (  # type: ignore[attr-defined]
+            lambda u: f"{u.person.name} ({u.username})" if u.person_id else u.username
+        )
+
+    def arguments(self) -> dict[str, Any]:
+        return {"requested_by": self.cleaned_data["requested_by"]}
+
+
+class RectifyForm(ActionForm):
+    action = "rectify"
+    photo = forms.FileField(
+        label=_("Photo of the rectified place"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/heic"}),
+    )
+
+
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    "accept": _form("accept", ActionForm),
+    "reject": _form("reject", ReasonForm),
+    "dispatch": DispatchForm,
+    "rectify": RectifyForm,
+    "verify": _form("verify", ActionForm),
+    "send_back": _form("send_back", ReasonForm),
+    "close": _form("close", ActionForm),
+    "defer": DeferForm,
+    "resume": ResumeForm,
+    "reopen": _form("reopen", ReasonForm),
+}
+
+
+# --- Points import and the calendar ---------------------------------------------------------------
+
+
+class PointImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Spreadsheet (.xlsx)"),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
+
+
+class CalendarDayForm(forms.Form):
+    date = forms.DateField(widget=DATE, label=_("Date"))
+    kind = forms.ChoiceField(choices=CalendarDay.Kind.choices, label=_("Kind"))
+    name = forms.CharField(max_length=60, required=False, label=_("Name of the day"))
+
+
+class YearForm(forms.Form):
+    year = forms.IntegerField(min_value=2000, max_value=2100, required=False)
+
+    def chosen_year(self) -> int:
+        if self.is_valid() and self.cleaned_data.get("year"):
+            return int(self.cleaned_data["year"])
+        return timezone.localdate().year

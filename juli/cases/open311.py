@@ -1,0 +1,517 @@
+"""Open311 GeoReport v2 at /open311/v2/: the public's window on the case loop.
+
+Endpoints (each in `.json` and `.xml`): `discovery`, `services` (the active case categories),
+`services/<code>` (a service definition: no extra attributes), `requests` (GET: search; POST:
+a public report), `requests/<id>` (one request). A `service_request_id` is the case number.
+
+- **Status**: internal states are projected onto the spec's two: `closed` for closed and
+  rejected cases, `open` for every other state. `status_notes` is the note of the case's
+  latest event (the reason of a rejection, a closing remark), `updated_datetime` its time.
+- **Public-safe fields only**: the reporter's name, phone and e-mail are never shown; the
+  address is the point's or the area's name.
+- **GET defaults** (per the spec): the last 90 days when no date is given, at most 1000
+  requests, newest first. `service_request_id` (comma-separated) overrides the other filters.
+- **POST** needs no account (`api_key` is accepted and ignored): `service_code`,
+  `description`, and `lat` + `long` or `address_string`. The report becomes a case in state
+  `reported` with source `public` through `actions.report_case(None, …)`. Where it lies:
+  the nearest active point within JULI_OPEN311_POINT_RADIUS_M (default 100 m) of the fix;
+  else the deepest area whose GeoJSON boundary contains it; else the area with the nearest
+  centre; with only an address, the point or else the area whose name it contains (longest
+  name wins); else the one root area, for the office to place by hand. `media_url` is
+  ignored (Juli stores only photos that went through its own upload checks). A client may
+  send a UUID as the `Idempotency-Key` header or the `client_uuid` field: a repeat returns
+  the first answer and creates nothing (`juli.core.idempotency`). Posts are limited to
+  JULI_OPEN311_POSTS_PER_HOUR (default 30) per IP address.
+- **Errors** are the spec's list of `{code, description}` (`<errors><error>` in XML).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import math
+import uuid
+import xml.etree.ElementTree as ET
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db.models import F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Length
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from juli.core import idempotency
+from juli.core.idempotency import Outcome
+from juli.orgs.models import Area
+
+from .actions import ConflictError, report_case
+from .inspections import distance_m
+from .models import Case, CaseCategory, CaseEvent, Point
+
+SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
+CHANGESET = "2026-11-22T00:00:00Z"
+MAX_RESULTS = 1000
+DEFAULT_DAYS = 90
+CLOSED = (Case.Status.CLOSED, Case.Status.REJECTED)
+FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
+#: Field limits for public posts (the spec sets none; these keep the table sane).
+LIMITS = {
+    "service_code": 32,
+    "description": 4000,
+    "address_string": 200,
+    "first_name": 30,
+    "last_name": 30,
+    "phone": 20,
+    "email": 254,
+    "account_id": 60,
+    "device_id": 60,
+}
+#: Element names of list items in XML.
+ITEM_NAMES = {
+    "services": "service",
+    "service_requests": "request",
+    "errors": "error",
+    "endpoints": "endpoint",
+    "formats": "format",
+    "attributes": "attribute",
+}
+
+
+class Open311Error(Exception):
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status, self.description = status, description
+
+
+# --- Rendering -----------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _element(parent: ET.Element, name: str, value: Any) -> None:
+    child = ET.SubElement(parent, name)
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _element(child, k, v)
+    elif isinstance(value, list):
+        for v in value:
+            _element(child, ITEM_NAMES.get(name, "item"), v)
+    else:
+        child.text = _text(value)
+
+
+def to_xml(root: str, data: Any) -> bytes:
+    """The spec's XML: a root element, one child per list item (or per key of a dict)."""
+    top = ET.Element(root)
+    if isinstance(data, list):
+        for row in data:
+            _element(top, ITEM_NAMES.get(root, "item"), row)
+    else:
+        for k, v in data.items():
+            _element(top, k, v)
+    text = ET.tostring(top, encoding="unicode")
+    return ('<?xml version="1.0" encoding="utf-8"?>\n' + text).encode()
+
+
+def _render(fmt: str, root: str, data: Any, status: int = 200) -> HttpResponse:
+    if fmt == "xml":
+        body = to_xml(root, data)
+    else:
+        body = json.dumps(data, ensure_ascii=False).encode()
+    return HttpResponse(body, status=status, content_type=FORMATS[fmt])
+
+
+def _errors(fmt: str, status: int, description: str) -> HttpResponse:
+    return _render(fmt, "errors", [{"code": status, "description": description}], status)
+
+
+def _format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise Http404
+    return fmt
+
+
+# --- Discovery and services ------------------------------------------------------------------------
+
+
+@require_GET
+def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
+    fmt = _format(fmt)
+    base = request.build_absolute_uri("/open311/v2/")
+    data = {
+        "changeset": CHANGESET,
+        "contact": getattr(settings, "JULI_OPEN311_CONTACT", ""),
+        "key_service": "",
+        "endpoints": [
+            {
+                "specification": SPEC_URL,
+                "url": base,
+                "changeset": CHANGESET,
+                "type": "production",
+                "formats": ["application/json", "text/xml"],
+            }
+        ],
+    }
+    return _render(fmt, "discovery", data)
+
+
+def _service(category: CaseCategory) -> dict[str, Any]:
+    unit = _("working hours") if category.time_unit == "hours" else _("working days")
+    if not category.in_working_time:
+        unit = _("hours") if category.time_unit == "hours" else _("days")
+    return {
+        "service_code": category.code,
+        "service_name": category.name,
+        "description": _("Handled within %(n)s %(unit)s of dispatch.")
+        % {"n": category.time_limit, "unit": unit},
+        "metadata": False,
+        "type": "realtime",
+        "keywords": "",
+        "group": "",
+    }
+
+
+@require_GET
+def services(request: HttpRequest, fmt: str) -> HttpResponse:
+    fmt = _format(fmt)
+    rows = [_service(c) for c in CaseCategory.objects.filter(is_active=True).order_by("code")]
+    return _render(fmt, "services", rows)
+
+
+@require_GET
+def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    fmt = _format(fmt)
+    if not CaseCategory.objects.filter(code=code, is_active=True).exists():
+        return _errors(fmt, 404, _("No such service_code."))
+    return _render(fmt, "service_definition", {"service_code": code, "attributes": []})
+
+
+# --- Requests: read --------------------------------------------------------------------------------
+
+
+def public_status(status: str) -> str:
+    """The spec's open/closed for an internal status."""
+    return "closed" if status in CLOSED else "open"
+
+
+def _iso(value: datetime.datetime | None) -> str | None:
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else None
+
+
+def _requests() -> QuerySet[Case]:
+    last = CaseEvent.objects.filter(case_id=OuterRef("pk")).order_by("-at", "-pk")
+    return Case.objects.select_related("category", "area", "point", "unit").annotate(
+        last_note=Subquery(last.values("note")[:1]), last_at=Subquery(last.values("at")[:1])
+    )
+
+
+def _request_row(case: Any) -> dict[str, Any]:
+    return {
+        "service_request_id": case.number,
+        "status": public_status(case.status),
+        "status_notes": case.last_note or "",
+        "service_name": case.category.name,
+        "service_code": case.category.code,
+        "description": case.description or case.title,
+        "agency_responsible": case.unit.name if case.unit_id else "",
+        "service_notice": "",
+        "requested_datetime": _iso(case.reported_at),
+        "updated_datetime": _iso(case.last_at or case.reported_at),
+        "expected_datetime": _iso(case.deadline),
+        "address": case.point.name if case.point_id else case.area.name,
+        "address_id": "",
+        "zipcode": "",
+        "lat": float(case.lat) if case.lat is not None else None,
+        "long": float(case.lng) if case.lng is not None else None,
+        "media_url": "",
+    }
+
+
+def _when(request: HttpRequest, name: str) -> datetime.datetime | None:
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = parse_datetime(raw.replace(" ", "+"))
+    except ValueError:
+        value = None
+    if value is None:
+        raise Open311Error(400, _("%(name)s is not a W3C date-time.") % {"name": name})
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+def _codes(raw: str) -> list[str]:
+    return [c.strip() for c in raw.split(",") if c.strip()][:MAX_RESULTS]
+
+
+def search_requests(request: HttpRequest) -> list[dict[str, Any]]:
+    ids = _codes(request.GET.get("service_request_id", ""))
+    qs = _requests()
+    if ids:
+        qs = qs.filter(number__in=ids)
+    else:
+        codes = _codes(request.GET.get("service_code", ""))
+        if codes:
+            qs = qs.filter(category__code__in=codes)
+        start, end = _when(request, "start_date"), _when(request, "end_date")
+        if start is None and end is None:
+            start = timezone.now() - datetime.timedelta(days=DEFAULT_DAYS)
+        if start is not None:
+            qs = qs.filter(reported_at__gte=start)
+        if end is not None:
+            qs = qs.filter(reported_at__lte=end)
+        statuses = set(_codes(request.GET.get("status", "")))
+        if statuses - {"open", "closed"}:
+            raise Open311Error(400, _("status is open or closed."))
+        if statuses == {"closed"}:
+            qs = qs.filter(status__in=CLOSED)
+        elif statuses == {"open"}:
+            qs = qs.exclude(status__in=CLOSED)
+    return [_request_row(c) for c in qs.order_by("-reported_at", "-pk")[:MAX_RESULTS]]
+
+
+@require_GET
+def request_detail(request: HttpRequest, number: str, fmt: str) -> HttpResponse:
+    fmt = _format(fmt)
+    case = _requests().filter(number=number).first()
+    if case is None:
+        return _errors(fmt, 404, _("No such service_request_id."))
+    return _render(fmt, "service_requests", [_request_row(case)])
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
+    fmt = _format(fmt)
+    try:
+        if request.method == "POST":
+            outcome = post_request(request)
+            return _render(fmt, "service_requests", outcome.body, outcome.status)
+        return _render(fmt, "service_requests", search_requests(request))
+    except Open311Error as error:
+        return _errors(fmt, error.status, error.description)
+
+
+# --- Requests: public reports -----------------------------------------------------------------------
+
+
+def _field(request: HttpRequest, name: str) -> str:
+    value = str(request.POST.get(name, "")).strip()
+    if len(value) > LIMITS.get(name, 100):
+        raise Open311Error(
+            400, _("%(name)s is longer than %(n)s characters.") % {"name": name, "n": LIMITS[name]}
+        )
+    return value
+
+
+def _coordinate(raw: str, name: str, bound: int) -> Decimal | None:
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite() or abs(value) > bound:
+        raise Open311Error(400, _("%(name)s is not a valid coordinate.") % {"name": name})
+    return value.quantize(Decimal("0.000001"))
+
+
+def _contains(polygon: list[list[float]], lng: float, lat: float) -> bool:
+    """Ray casting on one GeoJSON ring ([lng, lat] pairs)."""
+    inside = False
+    n = len(polygon)
+    for i in range(n):
+        x1, y1 = polygon[i][0], polygon[i][1]
+        x2, y2 = polygon[i - 1][0], polygon[i - 1][1]
+        if (y1 > lat) != (y2 > lat) and lng < (x2 - x1) * (lat - y1) / (y2 - y1) + x1:
+            inside = not inside
+    return inside
+
+
+def _in_boundary(boundary: Any, lng: float, lat: float) -> bool:
+    """Inside a GeoJSON Polygon or MultiPolygon (outer rings minus holes); bad shapes: no."""
+    try:
+        geometry = boundary.get("geometry", boundary) if isinstance(boundary, dict) else None
+        if geometry is None:
+            return False
+        kind, coords = geometry.get("type"), geometry.get("coordinates")
+        polygons = [coords] if kind == "Polygon" else coords if kind == "MultiPolygon" else []
+        for rings in polygons:
+            if rings and _contains(rings[0], lng, lat):
+                if not any(_contains(hole, lng, lat) for hole in rings[1:]):
+                    return True
+    except (TypeError, ValueError, IndexError, ZeroDivisionError, AttributeError):
+        return False
+    return False
+
+
+def point_radius_m() -> int:
+    return int(getattr(settings, "JULI_OPEN311_POINT_RADIUS_M", 100))
+
+
+def locate(
+    lat: Decimal | None, lng: Decimal | None, address: str
+) -> tuple[Point | None, Area | None]:
+    """Where a public report lies: (point, None) or (None, area); see the module doc."""
+    if lat is not None and lng is not None:
+        radius = point_radius_m()
+        dlat = Decimal(radius / 111_000)
+        dlng = Decimal(radius / (111_000 * max(math.cos(math.radians(float(lat))), 0.01)))
+        near = Point.objects.filter(
+            is_active=True,
+            area__is_active=True,
+            lat__range=(lat - dlat, lat + dlat),
+            lng__range=(lng - dlng, lng + dlng),
+        ).select_related("area")
+        best = min(
+            ((distance_m(lat, lng, p.lat, p.lng), p.pk, p) for p in near),  # type: ignore[arg-type]
+            default=None,
+        )
+        if best is not None and best[0] <= radius:
+            return best[2], None
+        areas = Area.objects.filter(is_active=True)
+        inside = [
+            a
+            for a in areas.filter(boundary__isnull=False)
+            if _in_boundary(a.boundary, float(lng), float(lat))
+        ]
+        if inside:
+            return None, max(inside, key=lambda a: (a.depth, -a.pk))
+        centred = areas.filter(centre_lat__isnull=False, centre_lng__isnull=False)
+        nearest = min(
+            ((distance_m(lat, lng, a.centre_lat, a.centre_lng), -a.depth, a.pk, a) for a in centred),
+            default=None,
+        )
+        if nearest is not None:
+            return None, nearest[3]
+    if address:
+        point = (
+            Point.objects.filter(is_active=True, area__is_active=True)
+            .annotate(address=Value(address), name_length=Length("name"))
+            .filter(address__contains=F("name"))
+            .select_related("area")
+            .order_by("-name_length", "pk")
+            .first()
+        )
+        if point is not None:
+            return point, None
+        area = (
+            Area.objects.filter(is_active=True)
+            .annotate(address=Value(address), name_length=Length("name"))
+            .filter(address__contains=F("name"))
+            .order_by("-name_length", "-depth", "pk")
+            .first()
+        )
+        if area is not None:
+            return None, area
+    roots = list(Area.objects.filter(depth=1, is_active=True)[:2])
+    if len(roots) == 1:
+        return None, roots[0]
+    raise Open311Error(400, _("The location could not be placed in any area."))
+
+
+def _throttle(request: HttpRequest) -> None:
+    limit = int(getattr(settings, "JULI_OPEN311_POSTS_PER_HOUR", 30))
+    if limit <= 0:
+        return
+    ip = request.META.get("REMOTE_ADDR", "")
+    key = f"juli:open311:post:{ip}:{timezone.now():%Y%m%d%H}"
+    cache.add(key, 0, 3600)
+    if cache.incr(key) > limit:
+        raise Open311Error(429, _("Too many reports from this address; try again later."))
+
+
+def post_request(request: HttpRequest) -> Outcome:
+    """Validate a public report and create its case once (see the module doc)."""
+    try:
+        key = idempotency.resolve_key(
+            request.headers.get(idempotency.HEADER), request.POST.get("client_uuid")
+        )
+    except idempotency.KeyError_ as error:
+        raise Open311Error(400, error.message) from None
+    fields = {name: _field(request, name) for name in LIMITS}
+    body = {k: v for k, v in sorted(request.POST.items()) if k != "api_key"}
+
+    def run() -> Outcome:
+        return _create(request, fields, key)
+
+    try:
+        outcome = idempotency.run_once(
+            user=None,
+            key=key,
+            method="POST",
+            path="/open311/v2/requests",
+            body=body,
+            run=run,
+        )
+    except ConflictError:
+        raise Open311Error(409, _("This client_uuid was already used.")) from None
+    except (ValidationError, PermissionDenied) as error:
+        message = " ".join(getattr(error, "messages", [str(error)]))
+        raise Open311Error(400, message) from None
+    if not outcome.ok:
+        raise Open311Error(outcome.status, str(outcome.body.get("detail", "")))
+    return outcome
+
+
+def _create(request: HttpRequest, fields: dict[str, str], key: uuid.UUID | None) -> Outcome:
+    _throttle(request)
+    if not fields["service_code"]:
+        raise Open311Error(400, _("service_code is required."))
+    category = CaseCategory.objects.filter(code=fields["service_code"], is_active=True).first()
+    if category is None:
+        raise Open311Error(400, _("No such service_code."))
+    if not fields["description"]:
+        raise Open311Error(400, _("description is required."))
+    lat = _coordinate(str(request.POST.get("lat", "")).strip(), "lat", 90)
+    lng = _coordinate(str(request.POST.get("long", "")).strip(), "long", 180)
+    if (lat is None or lng is None) and not fields["address_string"]:
+        raise Open311Error(400, _("Give lat and long, or address_string."))
+    if fields["email"]:
+        try:
+            validate_email(fields["email"])
+        except ValidationError:
+            raise Open311Error(400, _("email is not an e-mail address.")) from None
+    point, area = locate(lat, lng, fields["address_string"])
+    first_line = fields["description"].splitlines()[0] if fields["description"] else ""
+    name = " ".join(p for p in (fields["first_name"], fields["last_name"]) if p)
+    case = report_case(
+        None,
+        client_uuid=key or uuid.uuid4(),
+        source=Case.Source.PUBLIC,
+        category=category,
+        title=f"{category.name}：{first_line}"[:60],
+        area=area,
+        point=point,
+        description=fields["description"]
+        + (f"\n\n{fields['address_string']}" if fields["address_string"] else ""),
+        lat=lat,
+        lng=lng,
+        reporter_name=name[:60],
+        reporter_phone=fields["phone"],
+        reporter_email=fields["email"],
+    )
+    return Outcome(
+        201,
+        [
+            {
+                "service_request_id": case.number,
+                "service_notice": "",
+                "account_id": fields["account_id"] or None,
+            }
+        ],
+    )

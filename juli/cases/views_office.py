@@ -1,0 +1,437 @@
+"""Office pages of the case loop: case list, case detail with its actions, the map, points,
+their spreadsheet import and export, and the working-time calendar.
+
+Every page is for office roles (`orgs.access.is_office`): anyone else gets 404, as for an id
+outside their scope. Lists start from `access.visible_*`; every write calls one function of
+`actions` / `points`, which check rights and rules again.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q, QuerySet, prefetch_related_objects
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from juli.orgs import access as org_access
+from juli.orgs.forms import apply_errors
+
+from . import access, actions, excel, forms, points, queries
+from .models import CASE_OFFICE_ROLES, OPEN_STATUSES, CalendarDay, Case, CasePhoto, Point
+from .workflow import ACTION_LABELS, TransitionError
+
+GET_POST = require_http_methods(["GET", "POST"])
+POINT_PAGE = 50
+MAP_LIMIT = 500
+MAP_AREA_LIMIT = 500
+DONE_TTL = 60 * 60  # how long a form's client UUID is remembered as done (seconds)
+
+
+def _office(request: HttpRequest) -> Any:
+    """The user, when the office pages are theirs; 404 otherwise (as an unknown URL)."""
+    if not org_access.is_office(request.user):
+        raise Http404
+    return request.user
+
+
+def _partial(request: HttpRequest) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
+
+
+def _manages_points(user: Any) -> bool:
+    scope = org_access.scope_of(user)
+    return scope.superuser or bool(scope.roles & CASE_OFFICE_ROLES)
+
+
+# --- Cases --------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def case_list(request: HttpRequest) -> HttpResponse:
+    user = _office(request)
+    form = forms.CaseFilterForm(request.GET, user=user)
+    page = queries.case_list(user, form.filters(), after=request.GET.get("after"))
+    context = {"nav": "cases", "form": form, "page": page, "now": timezone.now()}
+    template = (
+        "cases/office/_case_rows.html" if _partial(request) else "cases/office/case_list.html"
+    )
+    return render(request, template, context)
+
+
+def _action_forms(user: Any, case: Case, bound: Any = None) -> list[Any]:
+    built = []
+    for action in access.available_actions(user, case):
+        if bound is not None and bound.action == action:
+            built.append(bound)
+        else:
+            built.append(forms.ACTION_FORMS[action](case=case, user=user))
+    for form in [*built, bound] if bound is not None else built:
+        form.label = ACTION_LABELS[form.action]
+    return built
+
+
+def _case_page(request: HttpRequest, case: Case, bound: Any = None, status: int = 200) -> Any:
+    user = request.user
+    photos = list(case.photos.all())
+    forms_ = _action_forms(user, case, bound)
+    context = {
+        "nav": "cases",
+        "case": case,
+        "before": [p for p in photos if p.kind == CasePhoto.Kind.BEFORE],
+        "after": [p for p in photos if p.kind == CasePhoto.Kind.AFTER],
+        "timeline": _timeline(case),
+        "forms": forms_,
+        # A refused step that is no longer offered (the case moved on): say why at the top.
+        "refusal": None if bound is None or bound in forms_ else bound,
+        "position": _position(case),
+        "boundary": case.area.boundary,
+    }
+    return render(request, "cases/office/case_detail.html", context, status=status)
+
+
+#: Steps whose name does not already say where the case went: "→ status" follows them.
+ARROW_ACTIONS = frozenset({"report", "rectify", "send_back", "resume", "reopen"})
+
+
+def _timeline(case: Case) -> list[Any]:
+    events = queries.case_timeline(case)
+    prefetch_related_objects(events, "actor__person")  # names without a query per row
+    for e in events:
+        e.show_to = (  # type: ignore[attr-defined]
+            e.action in ARROW_ACTIONS
+            and e.to_status != e.from_status
+            and not (e.action == "report" and e.to_status == Case.Status.REPORTED)
+        )
+    return events
+
+
+def _position(case: Case) -> dict[str, float] | None:
+    lat, lng = case.lat, case.lng
+    if (lat is None or lng is None) and case.point is not None:
+        lat, lng = case.point.lat, case.point.lng
+    if lat is None or lng is None:
+        return None
+    return {"lat": float(lat), "lng": float(lng)}
+
+
+@login_required
+@require_GET
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _office(request)
+    return _case_page(request, access.access_case(request.user, pk))
+
+
+def _done_key(client_uuid: Any) -> str:
+    return f"juli:case-action:{client_uuid}"
+
+
+def _already_done(user: Any, case: Case, action: str, expected: str) -> bool:
+    """Did this user's same step already happen (a double click, a resend)?"""
+    last = case.events.order_by("-at", "-pk").first()
+    return (
+        case.status != expected
+        and last is not None
+        and last.action == action
+        and last.actor_id == user.pk
+        and last.from_status == expected
+    )
+
+
+def _act(user: Any, case: Case, form: Any, request: HttpRequest) -> Case:
+    """Call the one action function of `form.action` (rectify: the after-photo first)."""
+    note = form.cleaned_data.get("note", "")
+    if form.action == "rectify":
+        try:
+            from juli.core.uploads import clean_image
+        except ImportError:
+            raise ValidationError(
+                _("Photo uploads are not available yet on this server."), code="no_uploads"
+            ) from None
+        image = clean_image(form.cleaned_data["photo"])
+        meta = image.meta()
+        upload = actions.PhotoUpload(
+            image.content, {k: v for k, v in meta.items() if v is not None}
+        )
+        actions.attach_photo(user, case, CasePhoto.Kind.AFTER, upload.file, upload.meta)
+    return actions.transition(user, case, form.action, note=note, **form.arguments())
+
+
+@login_required
+@require_POST
+def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    user = _office(request)
+    case = access.access_case(user, pk)
+    form_class = forms.ACTION_FORMS.get(action)
+    if form_class is None:
+        raise Http404
+    form = form_class(request.POST, request.FILES, case=case, user=user)
+    if not form.is_valid():
+        return _case_page(request, case, form, status=400)
+    key = _done_key(form.cleaned_data["client_uuid"])
+    expected = form.cleaned_data["expected_status"]
+    if cache.get(key) or _already_done(user, case, action, expected):
+        messages.info(request, _("This step was already done."))
+        return redirect("case-detail", case.pk)
+    try:
+        _act(user, case, form, request)
+    except (ValidationError, PermissionDenied) as error:
+        fresh = access.access_case(user, pk)
+        if _already_done(user, fresh, action, expected):
+            messages.info(request, _("This step was already done."))
+            return redirect("case-detail", case.pk)
+        if isinstance(error, PermissionDenied):
+            error = ValidationError(str(error) or _("Your posts do not allow this step."))
+        apply_errors(form, error)
+        return _case_page(request, fresh, form, status=409 if _illegal(error) else 400)
+    cache.set(key, case.pk, DONE_TTL)
+    messages.success(request, _("Done: %(step)s.") % {"step": ACTION_LABELS[action]})
+    return redirect("case-detail", case.pk)
+
+
+def _illegal(error: ValidationError) -> bool:
+    return isinstance(error, TransitionError) and getattr(error, "code", "") == "illegal_state"
+
+
+# --- Map ------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def case_map(request: HttpRequest) -> HttpResponse:
+    _office(request)
+    return render(request, "cases/office/case_map.html", {"nav": "map", "limit": MAP_LIMIT})
+
+
+def _map_cases(user: Any) -> QuerySet[Case]:
+    return access.visible_cases(user).filter(status__in=OPEN_STATUSES)
+
+
+@login_required
+@require_GET
+def case_map_data(request: HttpRequest) -> JsonResponse:
+    """Open cases in scope (the `MAP_LIMIT` most recent) with counts, and the grid polygons."""
+    user = _office(request)
+    now = timezone.now()
+    open_cases = _map_cases(user)
+    counts = dict(
+        open_cases.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    overdue = open_cases.filter(status=Case.Status.DISPATCHED, deadline__lt=now).count()
+    rows = list(
+        open_cases.select_related("category", "area", "point").order_by("-reported_at", "-pk")[
+            :MAP_LIMIT
+        ]
+    )
+    cases = []
+    for case in rows:
+        position = _position(case)
+        cases.append(
+            {
+                "id": case.pk,
+                "number": case.number,
+                "title": case.title,
+                "status": case.status,
+                "status_label": case.get_status_display(),
+                "overdue": case.is_overdue,
+                "category": case.category.name,
+                "area": case.area.name,
+                "url": reverse("case-detail", args=[case.pk]),
+                "lat": position["lat"] if position else None,
+                "lng": position["lng"] if position else None,
+            }
+        )
+    areas = (
+        org_access.visible_areas(user)
+        .filter(boundary__isnull=False, is_active=True)
+        .order_by("path")
+        .values("pk", "name", "kind", "boundary")[:MAP_AREA_LIMIT]
+    )
+    total = sum(counts.values())
+    return JsonResponse(
+        {
+            "cases": cases,
+            "counts": {s: counts.get(s, 0) for s in Case.Status.values if s in OPEN_STATUSES},
+            "labels": {s: str(Case.Status(s).label) for s in Case.Status.values},
+            "total": total,
+            "overdue": overdue,
+            "shown": len(cases),
+            "truncated": total > len(cases),
+            "areas": [
+                {"id": a["pk"], "name": a["name"], "kind": a["kind"], "boundary": a["boundary"]}
+                for a in areas
+            ],
+        }
+    )
+
+
+# --- Points ---------------------------------------------------------------------------------------
+
+
+def _encode(point: Point) -> str:
+    raw = json.dumps([point.area_path, point.code])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str | None) -> tuple[str, str] | None:
+    if not cursor:
+        return None
+    try:
+        path, code = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        return None
+    return (path, code) if isinstance(path, str) and isinstance(code, str) else None
+
+
+def _filtered_points(user: Any, f: dict[str, Any]) -> QuerySet[Point]:
+    qs = access.visible_points(user)
+    if f.get("area"):
+        qs = qs.filter(area_path__startswith=f["area"].path)
+    if f.get("category"):
+        qs = qs.filter(category=f["category"])
+    if f.get("zero"):
+        qs = qs.filter(zero_deduction=f["zero"] == "1")
+    if f.get("unit"):
+        qs = qs.filter(responsible_unit=f["unit"])
+    return qs
+
+
+@login_required
+@require_GET
+def point_list(request: HttpRequest) -> HttpResponse:
+    """Points in scope, by area then code; keyset pages on (area_path, code) (code is unique)."""
+    user = _office(request)
+    form = forms.PointFilterForm(request.GET, user=user)
+    qs = _filtered_points(user, form.filters()).select_related(
+        "area", "category", "responsible_unit", "responsible_person"
+    )
+    cursor = _decode(request.GET.get("after"))
+    if cursor is not None:
+        path, code = cursor
+        qs = qs.filter(Q(area_path__gt=path) | Q(area_path=path, code__gt=code))
+    rows = list(qs.order_by("area_path", "code")[: POINT_PAGE + 1])
+    next_cursor = _encode(rows[POINT_PAGE - 1]) if len(rows) > POINT_PAGE else None
+    context = {
+        "nav": "points",
+        "form": form,
+        "rows": rows[:POINT_PAGE],
+        "next_cursor": next_cursor,
+        "can_import": _manages_points(user),
+    }
+    template = (
+        "cases/office/_point_rows.html" if _partial(request) else "cases/office/point_list.html"
+    )
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _office(request)
+    point = access.access_point(user, pk)
+    context = {
+        "nav": "points",
+        "point": point,
+        "items": point.category.items.filter(is_active=True).select_related("case_category"),
+        "inspections": access.visible_inspections(user)
+        .filter(point=point)
+        .select_related("inspector__person")
+        .order_by("-started_at", "-pk")[:10],
+        "open_cases": access.visible_cases(user)
+        .filter(point=point, status__in=OPEN_STATUSES)
+        .select_related("category")
+        .order_by("-reported_at", "-pk")[:50],
+        "now": timezone.now(),
+    }
+    return render(request, "cases/office/point_detail.html", context)
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=excel.XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def point_export(request: HttpRequest) -> HttpResponse:
+    """The points the user sees (with the list's filters) as .xlsx."""
+    user = _office(request)
+    form = forms.PointFilterForm(request.GET, user=user)
+    rows = points.point_rows(_filtered_points(user, form.filters()))
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    return _xlsx(excel.export_points(rows), f"points-{stamp}.xlsx")
+
+
+@login_required
+@require_GET
+def point_template(request: HttpRequest) -> HttpResponse:
+    _office(request)
+    return _xlsx(excel.template(), "points-template.xlsx")
+
+
+@login_required
+@GET_POST
+def point_import(request: HttpRequest) -> HttpResponse:
+    """Upload a sheet; nothing is written unless every row is good (`points.import_points`)."""
+    user = _office(request)
+    if not _manages_points(user):
+        raise Http404
+    form = forms.PointImportForm(request.POST or None, request.FILES or None)
+    context: dict[str, Any] = {"nav": "points", "form": form, "headers": excel.HEADERS}
+    if request.method == "POST" and form.is_valid():
+        try:
+            sheet = excel.read_points(form.cleaned_data["file"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            report = points.import_points(user, sheet.rows, first_row=0)
+            for bad in report.errors:  # import_points numbered them 0, 1, …: sheet rows
+                bad.row = sheet.numbers[bad.row]
+            context["report"] = report
+            context["rows"] = len(sheet.rows)
+    return render(request, "cases/office/point_import.html", context)
+
+
+# --- Working-time calendar ----------------------------------------------------------------------
+
+
+@login_required
+@GET_POST
+def calendar(request: HttpRequest) -> HttpResponse:
+    """District admins list and edit the holidays and adjusted working days of a year."""
+    user = _office(request)
+    if not org_access.is_district_admin(user):
+        raise Http404
+    year = forms.YearForm(request.GET).chosen_year()
+    form = forms.CalendarDayForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            if "clear" in request.POST:
+                day = forms.CalendarDayForm.base_fields["date"].clean(request.POST.get("clear"))
+                actions.clear_calendar_day(user, day)
+                messages.success(request, _("%(d)s is an ordinary day again.") % {"d": day})
+                return redirect(f"{request.path}?year={day.year}")
+            if form.is_valid():
+                d = form.cleaned_data
+                actions.set_calendar_day(user, d["date"], d["kind"], d["name"])
+                messages.success(request, _("%(d)s was saved.") % {"d": d["date"]})
+                return redirect(f"{request.path}?year={d['date'].year}")
+        except ValidationError as error:
+            apply_errors(form, error)
+    days = CalendarDay.objects.filter(date__year=year).order_by("date")
+    context = {"nav": "calendar", "form": form, "days": days, "year": year}
+    return render(request, "cases/office/calendar.html", context)
