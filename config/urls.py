@@ -2,11 +2,12 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.urls import include, path
 
-from juli.core.views import healthz
+from juli.core.views import favicon, healthz
 from juli.orgs.admin_site import admin_site
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin_site.urls),
     path("api/v1/", include("juli.api.urls")),

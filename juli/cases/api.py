@@ -44,13 +44,12 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from juli.api.auth import API_AUTHENTICATION
 from juli.api.base import ScopedReadOnlyViewSet
 from juli.api.pagination import KeysetPagination
 from juli.core import idempotency
@@ -101,13 +100,15 @@ def _id(value: Any) -> int:
         raise Http404
     return number
 
+
 # --- Errors ----------------------------------------------------------------------------------
 
 
 class ApiErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
-    fields = serializers.DictField(
+    # The metaclass pops declared fields, so this does not shadow Serializer.fields at run time.
+    fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text="Per-field messages, for validation errors.",
@@ -199,7 +200,7 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
 
 
 class CasesApiMixin:
-    authentication_classes = API_AUTHENTICATION
+    """The loop's error mapping, and path ids checked before any lookup."""
 
     def get_exception_handler(self) -> Callable[..., Response | None]:
         return api_exception_handler
@@ -519,7 +520,8 @@ class CaseReportSerializer(serializers.Serializer):
     category = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     point = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
     area = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
-    source = serializers.ChoiceField(
+    # The metaclass pops declared fields, so this does not shadow Field.source at run time.
+    source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=[Case.Source.GRID_WORKER, Case.Source.HOTLINE, Case.Source.REFERRAL],
         default=Case.Source.GRID_WORKER,
     )
@@ -539,10 +541,15 @@ class TransitionRequestSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=list(TRANSITIONS))
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     unit = serializers.IntegerField(
-        min_value=1, max_value=MAX_ID, required=False, allow_null=True, help_text="dispatch/resume: the unit id."
+        min_value=1,
+        max_value=MAX_ID,
+        required=False,
+        allow_null=True,
+        help_text="dispatch/resume: the unit id.",
     )
     requested_by = serializers.IntegerField(
-        min_value=1, max_value=MAX_ID,
+        min_value=1,
+        max_value=MAX_ID,
         required=False,
         allow_null=True,
         help_text="defer: the user id of who asked for the deferral.",
@@ -573,7 +580,9 @@ class InspectionSubmitSerializer(serializers.Serializer):
     started_at = serializers.DateTimeField()
     lat = _decimal(required=False, allow_null=True, min_value=-90, max_value=90)
     lng = _decimal(required=False, allow_null=True, min_value=-180, max_value=180)
-    results = ResultRequestSerializer(many=True, allow_empty=False, max_length=100)
+    results = ResultRequestSerializer(  # type: ignore[call-arg]  # ListSerializer takes it
+        many=True, allow_empty=False, max_length=100
+    )
 
 
 class InspectionResultSerializer(serializers.Serializer):
@@ -656,10 +665,14 @@ class IdempotentMixin:
 
 @extend_schema_view(
     list=extend_schema(
-        operation_id="inspections_list", summary="Inspections in your scope", responses={200: InspectionSerializer(many=True), **READ_ERRORS}
+        operation_id="inspections_list",
+        summary="Inspections in your scope",
+        responses={200: InspectionSerializer(many=True), **READ_ERRORS},
     ),
     retrieve=extend_schema(
-        operation_id="inspections_retrieve", summary="One inspection", responses={200: InspectionSerializer, **READ_ERRORS}
+        operation_id="inspections_retrieve",
+        summary="One inspection",
+        responses={200: InspectionSerializer, **READ_ERRORS},
     ),
 )
 class InspectionViewSet(CasesApiMixin, IdempotentMixin, ScopedReadOnlyViewSet):
@@ -813,8 +826,8 @@ class CaseViewSet(CasesApiMixin, IdempotentMixin, ScopedReadOnlyViewSet):
             raise _unknown("category")
         point = area = None
         if data.get("point"):
-            point = access.visible_points(user).select_related("area").filter(pk=data["point"])
-            point = point.first()
+            points = access.visible_points(user).select_related("area")
+            point = points.filter(pk=data["point"]).first()
             if point is None:
                 raise _unknown("point")
         else:
@@ -887,4 +900,3 @@ class CaseViewSet(CasesApiMixin, IdempotentMixin, ScopedReadOnlyViewSet):
         case = access.access_case(request.user, _id(pk))
         photos = case.photos.all()
         return Response(CasePhotoSerializer(photos, many=True, context={"request": request}).data)
-

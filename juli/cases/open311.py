@@ -17,8 +17,11 @@ a public report), `requests/<id>` (one request). A `service_request_id` is the c
   the nearest active point within JULI_OPEN311_POINT_RADIUS_M (default 100 m) of the fix;
   else the deepest area whose GeoJSON boundary contains it; else the area with the nearest
   centre; with only an address, the point or else the area whose name it contains (longest
-  name wins); else the one root area, for the office to place by hand. `media_url` is
-  ignored (Juli stores only photos that went through its own upload checks). A client may
+  name wins); else the one root area, for the office to place by hand. A photo may come as
+  a multipart `media` file: it goes through the upload checks (`juli.core.uploads.
+  clean_image`: sniffed type, size and pixel caps, re-encoded, metadata stripped) and
+  becomes the case's before-photo. `media_url` is ignored (Juli fetches nothing from
+  addresses the public names). A client may
   send a UUID as the `Idempotency-Key` header or the `client_uuid` field: a repeat returns
   the first answer and creates nothing (`juli.core.idempotency`). Posts are limited to
   JULI_OPEN311_POSTS_PER_HOUR (default 30) per IP address.
@@ -50,9 +53,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from juli.core import idempotency
 from juli.core.idempotency import Outcome
+from juli.core.uploads import clean_image
 from juli.orgs.models import Area
 
-from .actions import ConflictError, report_case
+from .actions import ConflictError, PhotoUpload, report_case
 from .inspections import distance_m
 from .models import Case, CaseCategory, CaseEvent, Point
 
@@ -128,10 +132,7 @@ def to_xml(root: str, data: Any) -> bytes:
 
 
 def _render(fmt: str, root: str, data: Any, status: int = 200) -> HttpResponse:
-    if fmt == "xml":
-        body = to_xml(root, data)
-    else:
-        body = json.dumps(data, ensure_ascii=False).encode()
+    body = to_xml(root, data) if fmt == "xml" else json.dumps(data, ensure_ascii=False).encode()
     return HttpResponse(body, status=status, content_type=FORMATS[fmt])
 
 
@@ -351,9 +352,9 @@ def _in_boundary(boundary: Any, lng: float, lat: float) -> bool:
         kind, coords = geometry.get("type"), geometry.get("coordinates")
         polygons = [coords] if kind == "Polygon" else coords if kind == "MultiPolygon" else []
         for rings in polygons:
-            if rings and _contains(rings[0], lng, lat):
-                if not any(_contains(hole, lng, lat) for hole in rings[1:]):
-                    return True
+            inside = bool(rings) and _contains(rings[0], lng, lat)
+            if inside and not any(_contains(hole, lng, lat) for hole in rings[1:]):
+                return True
     except (TypeError, ValueError, IndexError, ZeroDivisionError, AttributeError):
         return False
     return False
@@ -393,7 +394,10 @@ def locate(
             return None, max(inside, key=lambda a: (a.depth, -a.pk))
         centred = areas.filter(centre_lat__isnull=False, centre_lng__isnull=False)
         nearest = min(
-            ((distance_m(lat, lng, a.centre_lat, a.centre_lng), -a.depth, a.pk, a) for a in centred),
+            (
+                (distance_m(lat, lng, a.centre_lat, a.centre_lng), -a.depth, a.pk, a)
+                for a in centred
+            ),
             default=None,
         )
         if nearest is not None:
@@ -444,10 +448,19 @@ def post_request(request: HttpRequest) -> Outcome:
     except idempotency.KeyError_ as error:
         raise Open311Error(400, error.message) from None
     fields = {name: _field(request, name) for name in LIMITS}
-    body = {k: v for k, v in sorted(request.POST.items()) if k != "api_key"}
+    body: dict[str, Any] = {k: v for k, v in sorted(request.POST.items()) if k != "api_key"}
+    photos = []
+    media = request.FILES.get("media")
+    if media is not None:
+        try:
+            clean = clean_image(media)
+        except ValidationError as error:
+            raise Open311Error(400, " ".join(error.messages)) from None
+        photos.append(PhotoUpload(clean.content, clean.meta()))
+        body["media"] = clean.sha256
 
     def run() -> Outcome:
-        return _create(request, fields, key)
+        return _create(request, fields, key, photos)
 
     try:
         outcome = idempotency.run_once(
@@ -468,7 +481,12 @@ def post_request(request: HttpRequest) -> Outcome:
     return outcome
 
 
-def _create(request: HttpRequest, fields: dict[str, str], key: uuid.UUID | None) -> Outcome:
+def _create(
+    request: HttpRequest,
+    fields: dict[str, str],
+    key: uuid.UUID | None,
+    photos: list[PhotoUpload],
+) -> Outcome:
     _throttle(request)
     if not fields["service_code"]:
         raise Open311Error(400, _("service_code is required."))
@@ -504,6 +522,7 @@ def _create(request: HttpRequest, fields: dict[str, str], key: uuid.UUID | None)
         reporter_name=name[:60],
         reporter_phone=fields["phone"],
         reporter_email=fields["email"],
+        photos=photos,
     )
     return Outcome(
         201,

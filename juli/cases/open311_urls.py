@@ -13,7 +13,5 @@ urlpatterns = [
         name="open311-service-definition",
     ),
     path("requests.<str:fmt>", open311.requests_view, name="open311-requests"),
-    path(
-        "requests/<str:number>.<str:fmt>", open311.request_detail, name="open311-request-detail"
-    ),
+    path("requests/<str:number>.<str:fmt>", open311.request_detail, name="open311-request-detail"),
 ]

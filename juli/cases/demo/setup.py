@@ -79,9 +79,7 @@ class WorldSetup:
     def build(self) -> World:
         self.load_calendar()
         case_categories = self.create_categories()
-        items = {
-            c.pk: list(c.items.order_by("order", "pk")) for c in PointCategory.objects.all()
-        }
+        items = {c.pk: list(c.items.order_by("order", "pk")) for c in PointCategory.objects.all()}
         streets = [
             self.street("DPQ", org_data.DAPUQIAO),
             self.street("GML", org_data.GUANGMINGLU[0]),
@@ -188,9 +186,7 @@ class WorldSetup:
         grids = [a for a in street.leaves if a.kind == Area.Kind.MICRO_GRID]
         for grid in grids:
             for post in (
-                Post.objects.filter(
-                    area=grid, role__in=[Role.GRID_WORKER, Role.MOBILE_GRID_WORKER]
-                )
+                Post.objects.filter(area=grid, role__in=[Role.GRID_WORKER, Role.MOBILE_GRID_WORKER])
                 .select_related("person__user")
                 .order_by("pk")
             ):
@@ -251,19 +247,21 @@ class WorldSetup:
 
     def points(self, street: Street) -> None:
         categories = {c.code: c for c in PointCategory.objects.all()}
-        grids = [a for a in street.leaves if a.kind == Area.Kind.MICRO_GRID]
-        buildings = [a for a in street.leaves if a.kind == Area.Kind.BUILDING_GROUP]
-        self.rng.shuffle(grids)
-        self.rng.shuffle(buildings)
-        rotation = {"compound": 0, "other": 0}
         used: dict[str, int] = {}
-        for n, (code, name) in enumerate(data.POINTS[street.key], start=1):
-            if code == "compound" and buildings:
-                area = buildings[rotation["compound"] % len(buildings)]
-                rotation["compound"] += 1
-            else:
-                area = grids[rotation["other"] % len(grids)]
-                rotation["other"] += 1
+        rotation: dict[tuple[str, str], int] = {}
+        for n, (code, name, community) in enumerate(data.POINTS[street.key], start=1):
+            # Compounds lie in a building group, the rest in a micro-grid, of their community;
+            # points of one community take its areas in turn.
+            kind = Area.Kind.BUILDING_GROUP if code == "compound" else Area.Kind.MICRO_GRID
+            places = [
+                a
+                for a in street.leaves
+                if a.kind == kind and street.community_short(a) == community
+            ] or [a for a in street.leaves if street.community_short(a) == community]
+            if (community, kind) not in rotation:
+                rotation[(community, kind)] = self.rng.randrange(len(places))
+            area = places[rotation[(community, kind)] % len(places)]
+            rotation[(community, kind)] += 1
             unit = self.responsible_unit(street, code, area, used)
             staff = (
                 Post.objects.filter(unit=unit, role=Role.UNIT_STAFF).order_by("pk").first()

@@ -2,7 +2,7 @@
 
 Every step is an event on one clock: a day's plan at 00:05, each inspection when its inspector
 submits it, each office, unit and inspector step at a working time after the step before,
-and the escalation run (`escalate_overdue`) every hour, as cron would. Events are taken in
+and the escalation run (`escalate_overdue`) hourly, as cron would. Events are taken in
 (time, order of scheduling) order, so a case is escalated only when it is really overdue at
 that simulated moment. Every write is an action with an explicit `at`; nothing is written at
 or after midnight of the build day except that day's plan, so the world is the same for any
@@ -36,6 +36,9 @@ from .photos import demo_photo
 from .setup import Street, World
 
 S = Case.Status
+#: When the escalation run happens (cron): hourly through the working day, and at midnight
+#: for the round-the-clock categories.
+ESCALATION_HOURS = (0, *range(8, 21))
 
 
 class Deck:
@@ -85,12 +88,12 @@ class Simulation:
             u.pk: u for s in world.streets for u in [*s.officers, *s.inspectors]
         }  # the same objects throughout, so each user's scope is computed once
         self.mess = {
-            p.pk: 0.004 if p.zero_deduction else rng.uniform(0.012, 0.06)
+            p.pk: 0.004 if p.zero_deduction else rng.uniform(0.01, 0.055)
             for s in world.streets
             for p in s.points
         }
         self.decks = {
-            "rectify": Deck(rng, {"on_time": 17, "late": 2, "slow": 2, "defer": 1}),
+            "rectify": Deck(rng, {"on_time": 18, "late": 1, "slow": 2, "defer": 1}),
             "triage": Deck(rng, {"accept": 4, "reject": 1}),
             "verify": Deck(rng, {"pass": 7, "send_back": 1}),
             "verify_when": Deck(rng, {"same_day": 1, "next_morning": 2}),
@@ -130,7 +133,7 @@ class Simulation:
         day = self.first_day
         while day < self.today:
             self.schedule(self.moment(day, 0, 5), self.start_day, day)
-            for hour in range(24):
+            for hour in ESCALATION_HOURS:
                 self.schedule(self.moment(day, hour, 0), self.escalate)
             day += datetime.timedelta(days=1)
         self.finale(self.today - datetime.timedelta(days=1))
@@ -259,8 +262,12 @@ class Simulation:
         q = Decimal("0.000001")
         return {
             "area": area,
-            "lat": (area.centre_lat + Decimal(str(round(self.rng.uniform(-5e-4, 5e-4), 6)))).quantize(q),
-            "lng": (area.centre_lng + Decimal(str(round(self.rng.uniform(-5e-4, 5e-4), 6)))).quantize(q),
+            "lat": (
+                area.centre_lat + Decimal(str(round(self.rng.uniform(-5e-4, 5e-4), 6)))
+            ).quantize(q),
+            "lng": (
+                area.centre_lng + Decimal(str(round(self.rng.uniform(-5e-4, 5e-4), 6)))
+            ).quantize(q),
         }
 
     def report(
@@ -281,7 +288,9 @@ class Simulation:
         if photo:
             taken = now - datetime.timedelta(minutes=self.rng.randint(1, 30))
             photos.append(
-                demo_photo(self.rng, before=True, taken_at=taken, lat=where["lat"], lng=where["lng"])
+                demo_photo(
+                    self.rng, before=True, taken_at=taken, lat=where["lat"], lng=where["lng"]
+                )
             )
         case = actions.report_case(
             actor,
@@ -298,8 +307,11 @@ class Simulation:
         self.track[case.pk] = Track(street)
         return case
 
-    def caller(self) -> dict[str, str]:
-        phone = self.rng.choice(["139", "138", "186", "152", "177"]) + f"{self.rng.randrange(10**8):08d}"
+    def caller(self) -> dict[str, Any]:
+        phone = (
+            self.rng.choice(["139", "138", "186", "152", "177"])
+            + f"{self.rng.randrange(10**8):08d}"
+        )
         return {"reporter_name": self.rng.choice(data.PUBLIC_NAMES), "reporter_phone": phone}
 
     def public_report(self, now: datetime.datetime, street: Street) -> None:
@@ -373,7 +385,9 @@ class Simulation:
         street = self.track[case.pk].street
         key = data.DISPATCH_TO[self.categories[case.category_id].code]
         if key == "property":
-            name = data.PROPERTY_BY_COMMUNITY.get(street.community_short(street.areas[case.area_path]))
+            name = data.PROPERTY_BY_COMMUNITY.get(
+                street.community_short(street.areas[case.area_path])
+            )
             if name in street.units:
                 return street.units[name]  # type: ignore[index]
             key = "back-street"
@@ -481,5 +495,7 @@ class Simulation:
             self.schedule(self.later(now, days * 8), self.resume, case)
 
     def resume(self, now: datetime.datetime, case: Case) -> None:
-        case = actions.transition(self.officer(case), case, "resume", note="条件具备,恢复办理", at=now)
+        case = actions.transition(
+            self.officer(case), case, "resume", note="条件具备,恢复办理", at=now
+        )
         self.dispatched(now, case)

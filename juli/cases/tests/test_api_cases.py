@@ -222,7 +222,12 @@ def test_it_refuses_a_report_at_a_point_out_of_scope_without_revealing_it(world)
 def test_it_refuses_a_report_in_an_unknown_area_with_400(world):
     response = _client(world.c.district_admin).post(
         "/api/v1/cases/",
-        {"client_uuid": str(uuid.uuid4()), "category": world.litter.pk, "area": 999999, "title": "x"},
+        {
+            "client_uuid": str(uuid.uuid4()),
+            "category": world.litter.pk,
+            "area": 999999,
+            "title": "x",
+        },
         format="json",
     )
     assert response.status_code == 400
@@ -329,14 +334,22 @@ def test_it_runs_the_loop_through_the_transitions_endpoint(world):
         ("reported", {"action": "close"}, 409, "illegal_state"),
         ("reported", {"action": "reject"}, 400, "note_required"),
         ("reported", {"action": "fly"}, 400, "invalid"),
-        ("reported", {"action": "accept", "unit": 1}, 400, "unexpected_argument"),
+        ("reported", {"action": "accept", "unit": "UNIT"}, 400, "unexpected_argument"),
         ("accepted", {"action": "dispatch", "unit": 999999}, 400, "invalid"),
         ("dispatched", {"action": "rectify"}, 400, "after_photo_required"),
         ("accepted", {"action": "defer", "note": "等"}, 400, "requester_required"),
-        ("accepted", {"action": "defer", "note": "等", "requested_by": 999999}, 400,
-         "requester_out_of_scope"),
-        ("accepted", {"action": "accept", "uploads": [str(uuid.uuid4())]}, 400,
-         "unexpected_argument"),
+        (
+            "accepted",
+            {"action": "defer", "note": "等", "requested_by": 999999},
+            400,
+            "requester_out_of_scope",
+        ),
+        (
+            "accepted",
+            {"action": "accept", "uploads": [str(uuid.uuid4())]},
+            400,
+            "unexpected_argument",
+        ),
     ],
 )
 def test_it_maps_workflow_errors_onto_clean_responses(world, status, body, http, code):
@@ -345,6 +358,8 @@ def test_it_maps_workflow_errors_onto_clean_responses(world, status, body, http,
         case = put(case, status, world)
         CasePhoto.objects.filter(case=case).delete()
     events = CaseEvent.objects.filter(case=case).count()
+    if body.get("unit") == "UNIT":
+        body = {**body, "unit": world.c.property_co.pk}
     response = _step(world.c.street_officer, case, **body)
     assert response.status_code == http
     assert response.json()["code"] == code

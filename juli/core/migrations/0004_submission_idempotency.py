@@ -7,32 +7,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_audit_append_only_trigger'),
+        ("core", "0003_audit_append_only_trigger"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Submission',
+            name="Submission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('owner', models.CharField(max_length=40, verbose_name='owner')),
-                ('key', models.UUIDField(verbose_name='submission key')),
-                ('method', models.CharField(max_length=8, verbose_name='method')),
-                ('path', models.CharField(max_length=255, verbose_name='path')),
-                ('fingerprint', models.CharField(max_length=64, verbose_name='request fingerprint')),
-                ('status_code', models.PositiveSmallIntegerField(verbose_name='response status')),
-                ('response_body', models.JSONField(blank=True, null=True, verbose_name='response body')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='created at')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("owner", models.CharField(max_length=40, verbose_name="owner")),
+                ("key", models.UUIDField(verbose_name="submission key")),
+                ("method", models.CharField(max_length=8, verbose_name="method")),
+                ("path", models.CharField(max_length=255, verbose_name="path")),
+                (
+                    "fingerprint",
+                    models.CharField(max_length=64, verbose_name="request fingerprint"),
+                ),
+                ("status_code", models.PositiveSmallIntegerField(verbose_name="response status")),
+                (
+                    "response_body",
+                    models.JSONField(blank=True, null=True, verbose_name="response body"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'submission',
-                'verbose_name_plural': 'submissions',
-                'ordering': ['-created_at', '-id'],
-                'constraints': [models.UniqueConstraint(fields=('owner', 'key'), name='submission_once_per_owner_key')],
+                "verbose_name": "submission",
+                "verbose_name_plural": "submissions",
+                "ordering": ["-created_at", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("owner", "key"), name="submission_once_per_owner_key"
+                    )
+                ],
             },
         ),
     ]

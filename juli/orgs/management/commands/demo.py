@@ -37,8 +37,7 @@ class Command(BaseCommand):
             "--days",
             type=int,
             default=DEFAULT_DAYS,
-            help="Days of inspections and cases, ending today. Default "
-            f"{DEFAULT_DAYS}.",
+            help=f"Days of inspections and cases, ending today. Default {DEFAULT_DAYS}.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
