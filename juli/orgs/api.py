@@ -119,6 +119,10 @@ class AreaDetailSerializer(AreaSerializer):
 
 
 class PersonSerializer(serializers.ModelSerializer):
+    # Blank for most people: the schema must allow "" beside the choices.
+    gender = serializers.ChoiceField(
+        choices=Person.Gender.choices, allow_blank=True, read_only=True
+    )
     phone = serializers.SerializerMethodField(
         help_text="Full to roles whose work is contacting people in their scope, else masked."
     )

@@ -19,10 +19,19 @@ from .models import Area, PartyOrg, Person, Post, Unit
 from .search import normalise_query
 
 
+class BigIntegerField(forms.IntegerField):
+    """An integer that fits a 64-bit column: a larger one is a 400, not a driver overflow."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", -(2**63))
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class IntegerFilter(django_filters.NumberFilter):
     """A whole number (an id, a depth): "3.5" or "abc" is a 400, not a silent match."""
 
-    field_class = forms.IntegerField
+    field_class = BigIntegerField
 
 
 def current_post_q() -> Q:
