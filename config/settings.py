@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "juli.core.context_processors.juli",
+                "juli.cases.context_processors.notifications",
             ],
         },
     },
@@ -278,6 +279,11 @@ JULI_WORKING_PERIODS = [
 JULI_WORK_TIME_ZONE = env("JULI_WORK_TIME_ZONE", TIME_ZONE)
 # An inspection whose GPS fix is farther than this from the point is flagged (never blocked).
 JULI_INSPECTION_FAR_METRES = env_int("JULI_INSPECTION_FAR_METRES", 300)
+# Open311: a public report is placed at the nearest point within this radius; posts per IP
+# per hour; the contact shown in the discovery document.
+JULI_OPEN311_POINT_RADIUS_M = env_int("JULI_OPEN311_POINT_RADIUS_M", 100)
+JULI_OPEN311_POSTS_PER_HOUR = env_int("JULI_OPEN311_POSTS_PER_HOUR", 30)
+JULI_OPEN311_CONTACT = env("JULI_OPEN311_CONTACT", "")
 JULI_PHONE_REGION_PREFIXES = ("1",)
 
 # Lockout is per account, not per IP: whole street offices sit behind one NAT address, and

@@ -693,10 +693,42 @@ def escalate_overdue(now: datetime.datetime | None = None) -> list[Case]:
 
 @transaction.atomic
 def mark_read(actor: Any, notification: Notification) -> Notification:
-    """Mark one of the actor's notifications read (404 for someone else's)."""
+    """Mark one of the actor's notifications read (404 for someone else's). Audited; marking
+    a read notification again changes and records nothing."""
     if actor is None or notification.recipient_id != actor.pk:
         raise Http404
-    if notification.read_at is None:
-        notification.read_at = timezone.now()
-        notification.save(update_fields=["read_at"])
+    # The conditional UPDATE claims the row: of two clicks only one writes and records.
+    now = timezone.now()
+    if Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now):
+        notification.read_at = now
+        record(
+            actor,
+            "notification.read",
+            notification,
+            before={"read_at": None},
+            after={"read_at": now},
+            scope=(
+                "area",
+                Case.objects.values_list("area_path", flat=True).get(pk=notification.case_id),
+            ),
+        )
+    else:
+        notification.refresh_from_db(fields=["read_at"])
     return notification
+
+
+@transaction.atomic
+def mark_all_read(actor: Any) -> int:
+    """Mark every unread notification of the actor read; returns how many. One audit row
+    (on the actor's account) lists them; with none unread, nothing is written."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise Http404
+    now = timezone.now()
+    unread = Notification.objects.filter(recipient_id=actor.pk, read_at__isnull=True)
+    # Lock first (PostgreSQL), so that the ids recorded are exactly the rows this call marks.
+    pks = list(unread.select_for_update().order_by("pk").values_list("pk", flat=True))
+    if not pks:
+        return 0
+    count = Notification.objects.filter(pk__in=pks, read_at__isnull=True).update(read_at=now)
+    record(actor, "notification.read_all", actor, after={"notifications": pks, "read_at": now})
+    return count

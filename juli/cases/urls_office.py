@@ -1,6 +1,6 @@
 """Office pages of the inspection loop: cases, the map, points and the working calendar."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views_office as v
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("points/import/", v.point_import, name="point-import"),
     path("points/<int:pk>/", v.point_detail, name="point-detail"),
     path("calendar/", v.calendar, name="calendar"),
+    path("", include("juli.cases.urls_plan")),
 ]

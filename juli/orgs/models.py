@@ -14,6 +14,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from treebeard.mp_tree import MP_Node
 
 from . import roles
@@ -272,7 +273,7 @@ class Person(models.Model):
         TEACHER = "teacher", _("Teacher")
         MEDICAL = "medical", _("Medical staff")
         VOLUNTEER = "volunteer", _("Resident volunteer")
-        RETIRED = "retired", _("Retired")
+        RETIRED = "retired", pgettext_lazy("occupation", "Retired")
         OTHER = "other", _("Other")
 
     class Gender(models.TextChoices):
