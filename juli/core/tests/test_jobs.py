@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 from PIL import Image
 
@@ -217,12 +218,19 @@ def test_it_sweeps_from_the_command(cast, capsys) -> None:  # type: ignore[no-un
 # --- The runner -------------------------------------------------------------------------------------
 
 
-def test_it_runs_queued_jobs_with_the_database_worker(cast, settings, media) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.django_db(transaction=True)
+def test_it_runs_queued_jobs_with_the_database_worker(settings, media) -> None:  # type: ignore[no-untyped-def]
+    # Transactional: the worker manages (and closes) its database connection as a real
+    # worker process does, which a test wrapped in one transaction cannot survive.
+    from juli.conftest import build_cast
+
+    cast = build_cast()
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     upload = stage(cast.inspector)
     result = make_thumbnail.enqueue("core.Upload", str(upload.pk))
     assert Upload.objects.get(pk=upload.pk).thumbnail.name == ""
     call_command("worker", "--batch", "--no-startup-delay", verbosity=0)
+    connection.close()  # the worker may leave it unusable; the next query reconnects
     result.refresh()
     assert result.status == "SUCCESSFUL"
     assert str(Upload.objects.get(pk=upload.pk).thumbnail.name).startswith("uploads/thumbs/")
