@@ -208,8 +208,31 @@ STATIC_ROOT = Path(env("JULI_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("JULI_MEDIA_ROOT", str(BASE_DIR / "media")))
+# Uploaded files (photos, thumbnails): local disk by default; an S3-compatible object store
+# (AWS S3, MinIO, Aliyun OSS, Tencent COS …) when JULI_S3_BUCKET is set. Files stay private:
+# the store hands out short-lived signed URLs.
+JULI_S3_BUCKET = env("JULI_S3_BUCKET", "")
+if JULI_S3_BUCKET:
+    DEFAULT_FILE_STORAGE_CONFIG: dict[str, object] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": JULI_S3_BUCKET,
+            "endpoint_url": env("JULI_S3_ENDPOINT_URL", "") or None,
+            "region_name": env("JULI_S3_REGION", "") or None,
+            "access_key": env("JULI_S3_ACCESS_KEY", "") or None,
+            "secret_key": env("JULI_S3_SECRET_KEY", "") or None,
+            "location": env("JULI_S3_PREFIX", "media"),
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": env_int("JULI_S3_URL_SECONDS", 3600),
+            "file_overwrite": False,
+            "addressing_style": env("JULI_S3_ADDRESSING", "") or None,
+        },
+    }
+else:
+    DEFAULT_FILE_STORAGE_CONFIG = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_FILE_STORAGE_CONFIG,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
