@@ -6,7 +6,9 @@ The defaults give a local, single-machine Juli on SQLite. Production sets DATABA
 
 from __future__ import annotations
 
+import hashlib
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -132,7 +134,17 @@ else:
                     "PRAGMA case_sensitive_like=ON;"
                 ),
             },
-            "TEST": {"NAME": env("JULI_SQLITE_TEST_PATH", "") or None},
+            # Tests use a file, not SQLite's in-memory default: the browser tests' live server
+            # answers concurrent requests, and an in-memory database is one connection shared
+            # by every server thread (savepoints interleave); a file gives each thread its own
+            # connection with the same locking as production. Named per checkout.
+            "TEST": {
+                "NAME": env("JULI_SQLITE_TEST_PATH", "")
+                or str(
+                    Path(tempfile.gettempdir())
+                    / f"juli-test-{hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:10]}.sqlite3"
+                )
+            },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
