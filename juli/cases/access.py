@@ -22,7 +22,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from juli.orgs.access import Scope, _one, _prefix_q, scope_of
+from juli.orgs.access import Scope, one_or_404, prefix_q, scope_of
 from juli.orgs.roles import Role
 
 from .models import (
@@ -58,7 +58,7 @@ def holds(scope: Scope, roles: frozenset[str], *, area_path: str, unit_id: int |
 
 
 def _case_q(scope: Scope) -> Q:
-    q = _prefix_q("area_path", scope.paths("area"))
+    q = prefix_q("area_path", scope.paths("area"))
     units = scope.unit_ids(CASE_UNIT_ROLES)
     if units:
         q |= Q(unit_id__in=units, dispatched_at__isnull=False)
@@ -101,7 +101,7 @@ def available_actions(user: Any, case: Case) -> list[str]:
 
 def access_case(user: Any, pk: Any, *, write: bool = False) -> Case:
     """One visible case (404 otherwise); `write=True`: the user must have an action now."""
-    case: Case = _one(
+    case: Case = one_or_404(
         visible_cases(user).select_related("category", "area", "unit", "point", "reporter"), pk
     )
     if write and not available_actions(user, case):
@@ -120,7 +120,7 @@ def visible_points(user: Any) -> QuerySet[Point]:
     scope = scope_of(user)
     if scope.superuser:
         return Point.objects.all()
-    q = _prefix_q("area_path", scope.paths("area"))
+    q = prefix_q("area_path", scope.paths("area"))
     units = scope.unit_ids(CASE_UNIT_ROLES)
     if units:
         q |= Q(responsible_unit_id__in=units)
@@ -136,7 +136,7 @@ def can_inspect(user: Any, point: Point) -> bool:
 
 
 def access_point(user: Any, pk: Any, *, write: bool = False) -> Point:
-    point: Point = _one(
+    point: Point = one_or_404(
         visible_points(user).select_related("area", "category", "responsible_unit"), pk
     )
     if write and not can_manage_point(user, point.area_path):
@@ -148,11 +148,11 @@ def visible_inspections(user: Any) -> QuerySet[Inspection]:
     scope = scope_of(user)
     if scope.superuser:
         return Inspection.objects.all()
-    return Inspection.objects.filter(_prefix_q("area_path", scope.paths("area")))
+    return Inspection.objects.filter(prefix_q("area_path", scope.paths("area")))
 
 
 def access_inspection(user: Any, pk: Any) -> Inspection:
-    inspection: Inspection = _one(
+    inspection: Inspection = one_or_404(
         visible_inspections(user).select_related("point", "inspector"), pk
     )
     return inspection
@@ -163,14 +163,14 @@ def visible_assignments(user: Any) -> QuerySet[InspectionAssignment]:
     scope = scope_of(user)
     if scope.superuser:
         return InspectionAssignment.objects.all()
-    q = _prefix_q("point__area_path", scope.paths("area", CASE_OFFICE_ROLES))
+    q = prefix_q("point__area_path", scope.paths("area", CASE_OFFICE_ROLES))
     if getattr(user, "pk", None):
         q |= Q(inspector_id=user.pk)
     return InspectionAssignment.objects.filter(q)
 
 
 def access_assignment(user: Any, pk: Any, *, write: bool = False) -> InspectionAssignment:
-    assignment: InspectionAssignment = _one(
+    assignment: InspectionAssignment = one_or_404(
         visible_assignments(user).select_related("point", "inspector"), pk
     )
     if write and not can_manage_point(user, assignment.point.area_path):

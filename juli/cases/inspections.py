@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from juli.core.audit import record, snapshot
-from juli.orgs.access import _prefix_q, scope_of
+from juli.orgs.access import prefix_q, scope_of
 from juli.orgs.models import Post, User
 from juli.orgs.roles import Role
 
@@ -124,7 +124,7 @@ def plan_day(date: datetime.date, *, actor: Any = None) -> PlanReport:
         if not scope.superuser:
             paths = scope.paths("area", CASE_OFFICE_ROLES)
             _require(actor, bool(paths))
-            points = points.filter(_prefix_q("area_path", paths))
+            points = points.filter(prefix_q("area_path", paths))
     report = PlanReport(date=date)
     planned = dict(
         InspectionAssignment.objects.filter(date=date).values_list("point_id", "inspector_id")

@@ -161,12 +161,12 @@ def cases_to_rectify(user: Any) -> QuerySet[Case]:
 def cases_to_verify(user: Any) -> QuerySet[Case]:
     """Inspectors' and officers' phone list: rectified cases in their areas that someone
     else rectified, oldest rectification first."""
-    from juli.orgs.access import _prefix_q
+    from juli.orgs.access import prefix_q
 
     paths = scope_of(user).paths("area", CASE_OFFICE_ROLES | {Role.INSPECTOR})
     qs = access.visible_cases(user).filter(status=Case.Status.RECTIFIED)
     if not scope_of(user).superuser:
-        qs = qs.filter(_prefix_q("area_path", paths))
+        qs = qs.filter(prefix_q("area_path", paths))
     return (
         qs.exclude(rectified_by_id=getattr(user, "pk", None))
         .select_related("category", "area", "point", "unit")

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from juli.orgs.access import _prefix_q, scope_of, visible_areas
+from juli.orgs.access import prefix_q, scope_of, visible_areas
 from juli.orgs.models import Area
 from juli.orgs.roles import FIELD_ROLES, Role
 
@@ -130,12 +130,12 @@ def report(request: HttpRequest) -> HttpResponse:
         raise Http404
     areas = (
         visible_areas(user)
-        .filter(_prefix_q("path", paths), kind__in=REPORT_AREA_KINDS, is_active=True)
+        .filter(prefix_q("path", paths), kind__in=REPORT_AREA_KINDS, is_active=True)
         .order_by("path")
     )
     points = (
         access.visible_points(user)
-        .filter(_prefix_q("area_path", paths), is_active=True)
+        .filter(prefix_q("area_path", paths), is_active=True)
         .select_related("area")
         .order_by("area_path", "name")
     )

@@ -27,7 +27,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from juli.orgs.access import _prefix_q, is_office, scope_of
+from juli.orgs.access import is_office, prefix_q, scope_of
 from juli.orgs.models import Area, Post, User
 from juli.orgs.roles import Role
 
@@ -79,7 +79,7 @@ def _inspector_posts(user: Any) -> list[tuple[int, str, str]]:
         paths = scope.paths("area", CASE_OFFICE_ROLES)
         step = Area.steplen
         ancestors = {p[:n] for p in paths for n in range(step, len(p), step)}
-        posts = posts.filter(_prefix_q("area__path", paths) | Q(area__path__in=ancestors))
+        posts = posts.filter(prefix_q("area__path", paths) | Q(area__path__in=ancestors))
     rows = posts.values_list("person__user__id", "area__path", "person__name")
     return sorted(set(rows), key=lambda r: (r[2], r[0], r[1]))
 
@@ -123,7 +123,7 @@ def _plan_context(user: Any, date: datetime.date, errors: dict[int, str]) -> dic
     scope = scope_of(user)
     points = Point.objects.select_related("area")
     if not scope.superuser:
-        points = points.filter(_prefix_q("area_path", scope.paths("area", CASE_OFFICE_ROLES)))
+        points = points.filter(prefix_q("area_path", scope.paths("area", CASE_OFFICE_ROLES)))
     due = [p for p in inspections.due_points(date, points) if p.pk not in planned]
     covered = {p.pk for p in due if _eligible(posts, p)}
     return {

@@ -78,7 +78,8 @@ def _outermost(paths: Iterable[str]) -> list[str]:
     return sorted(out)
 
 
-def _prefix_q(field_name: str, paths: list[str]) -> Q:
+def prefix_q(field_name: str, paths: list[str]) -> Q:
+    """Rows whose `field_name` starts with any of `paths`: the subtree filter every app uses."""
     q = Q(pk__in=[])
     for p in paths:
         q |= Q(**{f"{field_name}__startswith": p})
@@ -131,7 +132,7 @@ def _add_org_grants_of_areas(scope: Scope) -> None:
     if not area_grants:
         return
     attached = PartyOrg.objects.filter(
-        _prefix_q("area__path", _outermost(g.path for g in area_grants))
+        prefix_q("area__path", _outermost(g.path for g in area_grants))
     ).values_list("path", "area__path")
     extra = {
         Grant(g.role, "org", org_path)
@@ -164,14 +165,14 @@ def visible_orgs(user: Any) -> QuerySet[PartyOrg]:
     qs = PartyOrg.objects.all()
     if scope.superuser:
         return qs
-    return qs.filter(_prefix_q("path", scope.paths("org")))
+    return qs.filter(prefix_q("path", scope.paths("org")))
 
 
 def visible_areas(user: Any) -> QuerySet[Area]:
     scope = scope_of(user)
     if scope.superuser:
         return Area.objects.all()
-    return Area.objects.filter(_prefix_q("path", scope.paths("area")))
+    return Area.objects.filter(prefix_q("path", scope.paths("area")))
 
 
 def visible_units(user: Any) -> QuerySet[Unit]:
@@ -179,10 +180,10 @@ def visible_units(user: Any) -> QuerySet[Unit]:
     if scope.superuser:
         return Unit.objects.all()
     org_owned = PartyOrg.objects.filter(
-        _prefix_q("path", scope.paths("org")), unit__isnull=False
+        prefix_q("path", scope.paths("org")), unit__isnull=False
     ).values("unit_id")
     return Unit.objects.filter(
-        _prefix_q("area__path", scope.paths("area"))
+        prefix_q("area__path", scope.paths("area"))
         | Q(pk__in=scope.unit_ids())
         | Q(pk__in=org_owned)
     )
@@ -208,8 +209,8 @@ def visible_people(user: Any, *, walk_by_name: bool = False) -> QuerySet[Person]
         )
         org_field, area_field = "_org_path", "_area_path"
     q = (
-        _prefix_q(org_field, scope.paths("org"))
-        | _prefix_q(area_field, scope.paths("area"))
+        prefix_q(org_field, scope.paths("org"))
+        | prefix_q(area_field, scope.paths("area"))
         | Q(unit_id__in=scope.unit_ids())
     )
     if scope.person_id:
@@ -222,8 +223,8 @@ def visible_posts(user: Any) -> QuerySet[Post]:
     if scope.superuser:
         return Post.objects.all()
     q = (
-        _prefix_q("org__path", scope.paths("org"))
-        | _prefix_q("area__path", scope.paths("area"))
+        prefix_q("org__path", scope.paths("org"))
+        | prefix_q("area__path", scope.paths("area"))
         | Q(unit_id__in=scope.unit_ids())
     )
     if scope.person_id:
@@ -241,15 +242,16 @@ def visible_audit(user: Any) -> QuerySet[AuditLog]:
     if not org_paths and not area_paths:
         return AuditLog.objects.none()
     return AuditLog.objects.filter(
-        (Q(scope_kind="org") & _prefix_q("scope_path", org_paths))
-        | (Q(scope_kind="area") & _prefix_q("scope_path", area_paths))
+        (Q(scope_kind="org") & prefix_q("scope_path", org_paths))
+        | (Q(scope_kind="area") & prefix_q("scope_path", area_paths))
     )
 
 
 # --- One object: access_* ------------------------------------------------------------------
 
 
-def _one(qs: QuerySet[Any], pk: Any) -> Any:
+def one_or_404(qs: QuerySet[Any], pk: Any) -> Any:
+    """The row `pk` of an already scoped queryset, or Http404 (a malformed id included)."""
     try:
         obj = qs.filter(pk=int(pk)).first()
     except (TypeError, ValueError):
@@ -260,35 +262,37 @@ def _one(qs: QuerySet[Any], pk: Any) -> Any:
 
 
 def access_org(user: Any, pk: Any, *, write: bool = False) -> PartyOrg:
-    org: PartyOrg = _one(visible_orgs(user), pk)
+    org: PartyOrg = one_or_404(visible_orgs(user), pk)
     if write and not can_manage_org(user, org):
         raise PermissionDenied
     return org
 
 
 def access_area(user: Any, pk: Any, *, write: bool = False) -> Area:
-    area: Area = _one(visible_areas(user), pk)
+    area: Area = one_or_404(visible_areas(user), pk)
     if write and not can_manage_area(user, area):
         raise PermissionDenied
     return area
 
 
 def access_unit(user: Any, pk: Any, *, write: bool = False) -> Unit:
-    unit: Unit = _one(visible_units(user), pk)
+    unit: Unit = one_or_404(visible_units(user), pk)
     if write and not can_manage_unit(user, unit):
         raise PermissionDenied
     return unit
 
 
 def access_person(user: Any, pk: Any, *, write: bool = False) -> Person:
-    person: Person = _one(visible_people(user).select_related("party_org", "area", "unit"), pk)
+    person: Person = one_or_404(
+        visible_people(user).select_related("party_org", "area", "unit"), pk
+    )
     if write and not can_manage_person(user, person):
         raise PermissionDenied
     return person
 
 
 def access_post(user: Any, pk: Any, *, write: bool = False) -> Post:
-    post: Post = _one(visible_posts(user).select_related("person", "org", "area", "unit"), pk)
+    post: Post = one_or_404(visible_posts(user).select_related("person", "org", "area", "unit"), pk)
     if write and not can_manage_post(user, post):
         raise PermissionDenied
     return post
