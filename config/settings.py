@@ -355,3 +355,6 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS[JULI_TASKS_BACKEND]}}
 JULI_EMBEDDED_WORKER = env_bool("JULI_EMBEDDED_WORKER", True)
 # Staged uploads never attached to a case are removed by `juli sweep_uploads` after this.
 JULI_UPLOAD_TTL_HOURS = env_int("JULI_UPLOAD_TTL_HOURS", 24)
+
+# Reports: the font family PDFs are set in (installed with fonts-noto-cjk; WeasyPrint embeds it).
+JULI_PDF_FONT = env("JULI_PDF_FONT", "Noto Sans CJK SC")

@@ -23,23 +23,18 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from juli.core.xlsx import XLSX_TYPE, neutralise
+
 from .points import POINT_COLUMNS
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+__all__ = ["XLSX_TYPE", "neutralise", "export_points", "read_points", "template"]
+
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADERS = dict(POINT_COLUMNS)
 NUMERIC = {"lat", "lng"}
 REQUIRED = ("code", "name", "area", "category")
 WIDTHS = {"code": 16, "name": 28, "area": 22, "category": 16, "unit": 26, "person": 16}
-
-
-def neutralise(value: Any) -> Any:
-    """A text a spreadsheet would evaluate gets a leading apostrophe: it stays text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _restore(value: Any) -> Any:
