@@ -62,6 +62,12 @@ INSTALLED_APPS = [
     "juli.core",
     "juli.orgs",
     "juli.cases",
+    "juli.stats",
+    "juli.bulletins",
+    "juli.rankings",
+    "juli.notify",
+    "juli.letters",
+    "juli.duties",
     "juli.api",
 ]
 

@@ -37,4 +37,10 @@ urlpatterns = [
     # Each app keeps its own API routes beside its code.
     path("", include("juli.core.api_urls")),
     path("", include("juli.cases.api_urls")),
+    path("", include("juli.stats.api_urls")),
+    path("", include("juli.bulletins.api_urls")),
+    path("", include("juli.rankings.api_urls")),
+    path("", include("juli.notify.api_urls")),
+    path("", include("juli.letters.api_urls")),
+    path("", include("juli.duties.api_urls")),
 ]

@@ -3,6 +3,8 @@ months of inspections and cases over it (see `juli.cases.demo`; `--no-cases` ski
 
 from __future__ import annotations
 
+import importlib
+import time
 from typing import Any
 
 from django.conf import settings
@@ -10,6 +12,18 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from juli.cases.demo import DEFAULT_DAYS, build_cases_demo
 from juli.orgs.demo import DEFAULT_PEOPLE, DEMO_LOGINS, build_demo, is_empty
+
+
+#: Later parts of the demo, each a module with `build_demo(stdout=None) -> dict[str, int]`,
+#: run in this order after the organisations and the cases.
+DEMO_STEPS = (
+    "juli.stats.demo",
+    "juli.bulletins.demo",
+    "juli.rankings.demo",
+    "juli.notify.demo",
+    "juli.letters.demo",
+    "juli.duties.demo",
+)
 
 
 class Command(BaseCommand):
@@ -70,6 +84,18 @@ class Command(BaseCommand):
                     f"{summary}."
                 )
             )
+        for dotted in DEMO_STEPS:
+            try:
+                module = importlib.import_module(dotted)
+            except ModuleNotFoundError as missing:
+                if missing.name != dotted:
+                    raise
+                continue
+            started = time.monotonic()
+            made = module.build_demo(stdout=self.stdout if verbose else None)
+            summary = ", ".join(f"{name} {n}" for name, n in made.items())
+            seconds = round(time.monotonic() - started, 1)
+            self.stdout.write(self.style.SUCCESS(f"{dotted}: {summary} ({seconds} s)."))
         if options["verbosity"] > 0:
             # One line only: `juli serve` prints the full table with descriptions after this.
             names = ", ".join(username for username, _ in [*DEMO_LOGINS, *extra_logins])

@@ -1,0 +1,7 @@
+"""/api/v1/ routes of the rankings app."""
+
+from rest_framework.routers import SimpleRouter
+
+router = SimpleRouter()
+
+urlpatterns = router.urls
