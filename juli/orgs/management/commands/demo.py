@@ -13,7 +13,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from juli.cases.demo import DEFAULT_DAYS, build_cases_demo
 from juli.orgs.demo import DEFAULT_PEOPLE, DEMO_LOGINS, build_demo, is_empty
 
-
 #: Later parts of the demo, each a module with `build_demo(stdout=None) -> dict[str, int]`,
 #: run in this order after the organisations and the cases.
 DEMO_STEPS = (
