@@ -143,12 +143,14 @@ else:
             # Tests use a file, not SQLite's in-memory default: the browser tests' live server
             # answers concurrent requests, and an in-memory database is one connection shared
             # by every server thread (savepoints interleave); a file gives each thread its own
-            # connection with the same locking as production. Named per checkout.
+            # connection with the same locking as production. Named per checkout and process,
+            # so that two test runs at once in one checkout never share a file.
             "TEST": {
                 "NAME": env("JULI_SQLITE_TEST_PATH", "")
                 or str(
                     Path(tempfile.gettempdir())
-                    / f"juli-test-{hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:10]}.sqlite3"
+                    / f"juli-test-{hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:10]}"
+                    f"-{os.getpid()}.sqlite3"
                 )
             },
         }
@@ -349,18 +351,50 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 
 # Background jobs: django-tasks with the database backend of django-tasks-db. `juli serve`
 # starts one worker beside the web server (JULI_EMBEDDED_WORKER); production runs
-# `juli worker` as its own service. "immediate" runs each task at once, in-process (tests).
+# `juli worker` as its own service. "celery" sends the same tasks to Celery workers through
+# Redis (`juli celery worker`, `juli celery beat`; see juli/core/celery_backend.py and
+# docs/deploy.md). "immediate" runs each task at once, in-process (tests).
 INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
 JULI_TASKS_BACKEND = env("JULI_TASKS_BACKEND", "database")
 _TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
+    "celery": "juli.core.celery_backend.CeleryBackend",
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
     "dummy": "django_tasks.backends.dummy.DummyBackend",
 }
+if JULI_TASKS_BACKEND not in _TASK_BACKENDS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"JULI_TASKS_BACKEND={JULI_TASKS_BACKEND!r}: use one of {', '.join(_TASK_BACKENDS)}"
+    )
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[JULI_TASKS_BACKEND]}}
 JULI_EMBEDDED_WORKER = env_bool("JULI_EMBEDDED_WORKER", True)
+# Celery (JULI_TASKS_BACKEND=celery): the broker, and where task states are kept (default:
+# the broker). Results expire after a day.
+JULI_CELERY_BROKER_URL = env("JULI_CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+JULI_CELERY_RESULT_BACKEND = env("JULI_CELERY_RESULT_BACKEND", "") or JULI_CELERY_BROKER_URL
+# Periodic jobs (juli/core/schedule.py): `juli worker` runs the scheduler in a thread unless
+# JULI_SCHEDULER=0; it ticks (and the worker beats) every JULI_SCHEDULER_INTERVAL seconds.
+# JULI_SCHEDULE_DISABLED lists job names not to fire (comma-separated).
+JULI_SCHEDULER = env_bool("JULI_SCHEDULER", True)
+JULI_SCHEDULER_INTERVAL = env_int("JULI_SCHEDULER_INTERVAL", 10)
+JULI_SCHEDULE_DISABLED = env_list("JULI_SCHEDULE_DISABLED", "")
+# A database task left RUNNING by a worker silent for this long is queued again, at most
+# JULI_TASK_MAX_ATTEMPTS times in all (then it is marked failed).
+JULI_WORKER_STALE_SECONDS = env_int("JULI_WORKER_STALE_SECONDS", 60)
+JULI_TASK_MAX_ATTEMPTS = env_int("JULI_TASK_MAX_ATTEMPTS", 3)
+# Idempotency records of submissions (core.Submission) are purged after this many days.
+JULI_SUBMISSION_TTL_DAYS = env_int("JULI_SUBMISSION_TTL_DAYS", 30)
+# Background exports (juli/core/exports.py) can be downloaded for this many hours.
+JULI_EXPORT_TTL_HOURS = env_int("JULI_EXPORT_TTL_HOURS", 24)
 # Staged uploads never attached to a case are removed by `juli sweep_uploads` after this.
 JULI_UPLOAD_TTL_HOURS = env_int("JULI_UPLOAD_TTL_HOURS", 24)
 
 # Reports: the font family PDFs are set in (installed with fonts-noto-cjk; WeasyPrint embeds it).
 JULI_PDF_FONT = env("JULI_PDF_FONT", "Noto Sans CJK SC")
+
+# Bulletins: the local hour after which `generate_daily_bulletins` makes the previous day's
+# bulletins, and whether they are published without review (per-district settings override).
+JULI_BULLETIN_HOUR = env_int("JULI_BULLETIN_HOUR", 8)
+JULI_BULLETIN_AUTO_PUBLISH = env_bool("JULI_BULLETIN_AUTO_PUBLISH", False)
