@@ -2,7 +2,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.urls import include, path
 
-from juli.core.views import favicon, healthz
+from juli.core.views import bench_baseline, favicon, healthz
 from juli.orgs.admin_site import admin_site
 
 urlpatterns = [
@@ -23,6 +23,9 @@ urlpatterns = [
     path("", include("juli.orgs.account_urls")),
     path("", include("juli.orgs.urls")),
 ]
+
+if settings.JULI_BENCH_BASELINE:
+    urlpatterns.insert(0, path("bench/baseline", bench_baseline, name="bench-baseline"))
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -29,3 +29,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
     """Browsers ask for /favicon.ico whatever the page says; send them to the static icon."""
     return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+@require_GET
+@never_cache
+def bench_baseline(request: HttpRequest) -> JsonResponse:
+    """The benchmark's baseline: a bare Django JSON view (the same middleware, no query).
+
+    Served only when JULI_BENCH_BASELINE=1 (see config/urls.py); `make bench` reports every
+    scenario as a ratio to it, measured in the same run.
+    """
+    return JsonResponse({"ok": True})
