@@ -473,12 +473,31 @@ def street_officers(area_path: str) -> QuerySet[User]:
 def _notify(
     case: Case, kind: str, text: str, users: Iterable[User], now: datetime.datetime
 ) -> None:
-    recipients = {u.pk for u in users}
-    Notification.objects.bulk_create(
-        [
-            Notification(recipient_id=pk, case=case, kind=kind, text=text[:300], created_at=now)
-            for pk in sorted(recipients)
-        ]
+    """Tell `users` in Juli, and the channels of the case's area and unit (juli.notify), of one
+    step of `case`. The event key is the case, the step and its time: one notice per step."""
+    from django.urls import reverse
+
+    from juli.notify.actions import notify
+
+    lines = [f"{_('Case')}: {case.number} · {case.title}", f"{_('Area')}: {case.area.name}"]
+    if case.unit_id and case.unit:
+        lines.append(f"{_('Responsible unit')}: {case.unit.name}")
+    if case.deadline:
+        deadline = timezone.localtime(case.deadline).strftime("%Y-%m-%d %H:%M")
+        lines.append(f"{_('Deadline')}: {deadline}")
+    notify(
+        f"case:{case.pk}:{kind}:{now.strftime('%Y%m%dT%H%M%S%f')}",
+        kind=kind,
+        title=text,
+        text="\n".join(f"- {line}" for line in lines),
+        users=users,
+        area=case.area,
+        unit=case.unit if case.unit_id else None,
+        case=case,
+        # In Juli the list links each reader to the case page of their role; a group chat
+        # is read at the desk, so channels get the office page.
+        channel_url=reverse("case-detail", args=[case.pk]),
+        now=now,
     )
 
 
@@ -707,10 +726,7 @@ def mark_read(actor: Any, notification: Notification) -> Notification:
             notification,
             before={"read_at": None},
             after={"read_at": now},
-            scope=(
-                "area",
-                Case.objects.values_list("area_path", flat=True).get(pk=notification.case_id),
-            ),
+            scope=notification.audit_scope(),
         )
     else:
         notification.refresh_from_db(fields=["read_at"])

@@ -652,12 +652,22 @@ class InspectionResult(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app message to one user about one case (dispatch, send-back, escalation)."""
+    """An in-app message to one user about one event: a case step (dispatch, send-back,
+    escalation) or a published bulletin or ranking.
+
+    `event_key` names the event ("bulletin:123:published", "case:7:dispatched:<time>"); one
+    user gets at most one row per event (the partial unique constraint), so that a replayed
+    notification is a no-op. `url` is where the bell entry links ("" for case rows: the list
+    links them to the case page that fits the reader).
+    """
 
     class Kind(models.TextChoices):
         DISPATCHED = "dispatched", _("Case dispatched")
         SENT_BACK = "sent_back", _("Rectification sent back")
         ESCALATED = "escalated", _("Overdue case escalated")
+        BULLETIN = "bulletin", _("Bulletin published")
+        RANKING = "ranking", _("Ranking published")
+        TEST = "test", _("Test message")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -666,10 +676,17 @@ class Notification(models.Model):
         verbose_name=_("recipient"),
     )
     case = models.ForeignKey(
-        Case, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("case")
+        Case,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("case"),
     )
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     text = models.CharField(_("text"), max_length=300)
+    event_key = models.CharField(_("event"), max_length=120, blank=True, default="")
+    url = models.CharField(_("link"), max_length=300, blank=True, default="")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
@@ -678,6 +695,20 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "event_key"],
+                condition=~models.Q(event_key=""),
+                name="notification_once_per_event",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.text
+
+    def audit_scope(self) -> tuple[str, str]:
+        """A case's area; otherwise where the recipient belongs."""
+        if self.case_id:
+            path = Case.objects.values_list("area_path", flat=True).filter(pk=self.case_id).first()
+            return ("area", path or "")
+        return self.recipient.audit_scope()  # type: ignore[no-any-return, union-attr]

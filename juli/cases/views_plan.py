@@ -232,7 +232,8 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     page = list(rows.order_by("-created_at", "-pk")[: NOTIFICATION_PAGE + 1])
     office = is_office(user)
     for n in page:
-        n.url = reverse("case-detail" if office else "field-case", args=[n.case_id])  # type: ignore[attr-defined]
+        if n.case_id and not n.url:
+            n.url = reverse("case-detail" if office else "field-case", args=[n.case_id])
     context = {
         "nav": "notifications",
         "rows": page[:NOTIFICATION_PAGE],

@@ -155,3 +155,72 @@ def test_it_pages_older_notifications(client, world):
     assert seen == set(
         Notification.objects.filter(recipient=world.c.unit_staff).values_list("pk", flat=True)
     )
+
+
+# --- Events other than case steps (juli.notify) -----------------------------------------------
+
+
+def test_it_lists_and_marks_read_a_notification_without_a_case(client, world, notified):
+    from juli.notify.actions import notify
+
+    c = world.c
+    notify(
+        "bulletin:9:published",
+        kind="bulletin",
+        title="打浦桥街道 11月20日 日通报已发布",
+        text="",
+        url="/bulletins/9/",
+        users=[c.street_officer],
+    )
+    client.force_login(c.street_officer)
+    response = client.get(reverse("notifications"))
+    rows = response.context["rows"]
+    # The escalation is stamped a minute ahead (the fixture's clock), so it sorts first.
+    assert [(n.kind, n.url, n.case_id) for n in rows] == [
+        ("escalated", reverse("case-detail", args=[notified.pk]), notified.pk),
+        ("bulletin", "/bulletins/9/", None),
+    ]
+    html = response.content.decode()
+    assert '<a href="/bulletins/9/">打浦桥街道 11月20日 日通报已发布</a>' in html
+    assert "Bulletin published" in html
+    assert '<span class="bell-count">2</span>' in html
+    note = rows[1]
+    client.post(reverse("notification-read", args=[note.pk]))
+    note.refresh_from_db()
+    assert note.read_at is not None
+    row = AuditLog.objects.get(verb="notification.read")
+    assert (row.object_id, row.scope_kind, row.scope_path) == (
+        str(note.pk),
+        "area",
+        c.dapuqiao.path,
+    )
+
+
+def test_it_tells_each_user_once_per_event(world):
+    from django.db import IntegrityError, transaction
+
+    from juli.notify.actions import notify
+
+    c = world.c
+    for _ in range(2):
+        notify(
+            "ranking:3:published", kind="ranking", title="周排名", text="", users=[c.district_admin]
+        )
+    assert Notification.objects.filter(event_key="ranking:3:published").count() == 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Notification.objects.create(
+            recipient=c.district_admin, kind="ranking", text="x", event_key="ranking:3:published"
+        )
+    # Rows without an event key (older ones) are not constrained.
+    Notification.objects.create(recipient=c.district_admin, kind="ranking", text="a")
+    Notification.objects.create(recipient=c.district_admin, kind="ranking", text="b")
+
+
+def test_case_steps_carry_an_event_key(world, notified):
+    keys = list(
+        Notification.objects.filter(recipient=world.c.unit_staff)
+        .order_by("pk")
+        .values_list("kind", "event_key")
+    )
+    assert [k for k, _ in keys] == ["dispatched", "escalated"]
+    assert all(key.startswith(f"case:{notified.pk}:{kind}:") for kind, key in keys)

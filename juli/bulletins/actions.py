@@ -1,0 +1,288 @@
+"""Every write of the bulletins app. Pages, API, the task, the command and the demo call these.
+
+As in `juli.cases.actions`: the actor comes first (`None` = the system: the scheduled task,
+the demo), out-of-scope objects raise Http404, a visible object the actor may not change
+raises PermissionDenied, an illegal move raises `BulletinError` with a `code`:
+
+| code | when |
+|---|---|
+| `wrong_kind` | the area is not a street or a district |
+| `day_not_over` | a bulletin for today or a later day (the day's records are not complete) |
+| `illegal_state` | the move is not allowed from the bulletin's status (e.g. publishing twice, editing a published bulletin's notes or figures) |
+| `notes_too_long` | notes longer than `NOTES_MAX` characters |
+
+Every accepted write happens in one transaction with a `BulletinEvent` and an audit row; a
+refusal writes nothing. Publishing sends `signals.bulletin_published` once, on commit.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from juli.core.audit import record, snapshot
+from juli.orgs.models import Area, User
+
+from . import access, figures
+from .models import (
+    BULLETIN_AREA_KINDS,
+    DEFAULT_WORST_POINTS,
+    NOTES_MAX,
+    TRANSITIONS,
+    Bulletin,
+    BulletinEvent,
+    BulletinSettings,
+)
+from .signals import bulletin_published
+
+
+class BulletinError(ValidationError):
+    """A refused bulletin step. Raised before any write: nothing was changed."""
+
+
+def _user(actor: Any) -> User | None:
+    return actor if isinstance(actor, User) else None
+
+
+def _require_write(actor: Any, area: Area) -> None:
+    if actor is None:
+        return
+    if not access.visible_bulletin_areas(actor).filter(pk=area.pk).exists():
+        raise Http404
+    if not access.can_write(actor, area):
+        raise PermissionDenied(_("Your posts do not allow this change."))
+
+
+def _check_move(bulletin: Bulletin | None, action: str) -> str:
+    move = TRANSITIONS[action]
+    current = bulletin.status if bulletin is not None else ""
+    if current not in move.sources:
+        if current == Bulletin.Status.PUBLISHED:
+            message = _("This bulletin is published: it can no longer be changed.")
+        else:
+            message = _("This step is not allowed now.")
+        raise BulletinError(message, code="illegal_state")
+    return move.target
+
+
+def _event(bulletin: Bulletin, actor: Any, action: str, before: str, after: str) -> None:
+    BulletinEvent.objects.create(
+        bulletin=bulletin,
+        at=timezone.now(),
+        actor=_user(actor),
+        action=action,
+        from_status=before,
+        to_status=after,
+    )
+
+
+# --- Settings -----------------------------------------------------------------------------------
+
+
+def district_of(area: Area) -> Area | None:
+    """The district an area lies in (the area itself for a district)."""
+    if area.kind == Area.Kind.DISTRICT:
+        return area
+    return (
+        Area.objects.filter(kind=Area.Kind.DISTRICT, path__in=_ancestor_paths(area.path))
+        .order_by("-depth")
+        .first()
+    )
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    step = Area.steplen
+    return [path[:n] for n in range(step, len(path), step)]
+
+
+def settings_for(area: Area) -> BulletinSettings:
+    """The bulletin settings that apply to `area` (its district's row, or the defaults;
+    an unsaved row carries the defaults from JULI_BULLETIN_HOUR / _AUTO_PUBLISH)."""
+    district = district_of(area)
+    found = (
+        BulletinSettings.objects.filter(district=district).first() if district is not None else None
+    )
+    if found is not None:
+        return found
+    return BulletinSettings(
+        district=district,
+        generation_hour=settings.JULI_BULLETIN_HOUR,
+        auto_publish=settings.JULI_BULLETIN_AUTO_PUBLISH,
+        worst_points=DEFAULT_WORST_POINTS,
+    )
+
+
+SETTINGS_FIELDS = ("generation_hour", "auto_publish", "worst_points")
+
+
+@transaction.atomic
+def update_settings(actor: Any, district: Area, **data: Any) -> BulletinSettings:
+    """Set a district's bulletin settings (district admins over it). Idempotent: the same
+    values again change and record nothing."""
+    if actor is not None:
+        if not access.visible_bulletin_areas(actor).filter(pk=district.pk).exists():
+            raise Http404
+        if not access.can_configure(actor, district):
+            raise PermissionDenied(_("Your posts do not allow this change."))
+    if district.kind != Area.Kind.DISTRICT:
+        raise BulletinError(_("Bulletin settings belong to a district."), code="wrong_kind")
+    unknown = set(data) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    row = BulletinSettings.objects.select_for_update().filter(district=district).first()
+    current = row or settings_for(district)
+    before = snapshot(current, list(SETTINGS_FIELDS)) if row is not None else None
+    if row is not None and all(getattr(row, k) == v for k, v in data.items()):
+        return row
+    current.district = district
+    for name, value in data.items():
+        setattr(current, name, value)
+    current.updated_at = timezone.now()
+    current.full_clean(exclude=["district"], validate_unique=False)
+    current.save()
+    record(
+        actor,
+        "bulletin.settings",
+        current,
+        before=before,
+        after=snapshot(current, list(SETTINGS_FIELDS)),
+    )
+    return current
+
+
+# --- Generating ---------------------------------------------------------------------------------
+
+
+def _check_area_and_day(area: Area, day: datetime.date) -> None:
+    if area.kind not in BULLETIN_AREA_KINDS:
+        raise BulletinError(
+            _("Daily bulletins are made for streets and districts."), code="wrong_kind"
+        )
+    if day >= timezone.localdate():
+        raise BulletinError(
+            _("A day's bulletin is made once the day is over."), code="day_not_over"
+        )
+
+
+def compute_figures(area: Area, day: datetime.date) -> dict[str, Any]:
+    """The figures of `area` for `day` with the district's worst-points setting (no write)."""
+    return figures.compute(area, day, worst_points=settings_for(area).worst_points)
+
+
+def generate_bulletin(actor: Any, area: Area, day: datetime.date) -> Bulletin:
+    """Make the draft bulletin of `area` for `day`, or recompute an existing draft's figures.
+
+    A published bulletin is refused (`illegal_state`): its snapshot never changes.
+    """
+    _require_write(actor, area)
+    _check_area_and_day(area, day)
+    values = compute_figures(area, day)
+    with transaction.atomic():
+        existing = Bulletin.objects.select_for_update().filter(area=area, date=day).first()
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    return _create(actor, area, day, values)
+            except IntegrityError:
+                # A concurrent run made it between our read and our insert.
+                existing = Bulletin.objects.select_for_update().get(area=area, date=day)
+        _check_move(existing, "regenerate")
+        before = existing.figures
+        existing.figures = values
+        existing.generated_at = timezone.now()
+        existing.save(update_fields=["figures", "generated_at"])
+        _event(existing, actor, "regenerate", existing.status, existing.status)
+        record(
+            actor,
+            "bulletin.regenerate",
+            existing,
+            before={"summary": before.get("summary")},
+            after={"summary": values["summary"]},
+        )
+        return existing
+
+
+def _create(actor: Any, area: Area, day: datetime.date, values: dict[str, Any]) -> Bulletin:
+    target = _check_move(None, "generate")
+    bulletin = Bulletin.objects.create(
+        area=area, area_path=area.path, date=day, status=target, figures=values
+    )
+    _event(bulletin, actor, "generate", "", target)
+    record(
+        actor,
+        "bulletin.generate",
+        bulletin,
+        after={"area": area.pk, "date": day, "summary": values["summary"]},
+    )
+    return bulletin
+
+
+def ensure_bulletin(area: Area, day: datetime.date) -> tuple[Bulletin, bool]:
+    """The system's get-or-create: the bulletin of `area` for `day`, made as a draft when
+    missing (an existing one, draft or published, is left exactly as it is)."""
+    _check_area_and_day(area, day)
+    existing = Bulletin.objects.filter(area=area, date=day).first()
+    if existing is not None:
+        return existing, False
+    values = compute_figures(area, day)
+    try:
+        with transaction.atomic():
+            return _create(None, area, day, values), True
+    except IntegrityError:
+        return Bulletin.objects.get(area=area, date=day), False
+
+
+# --- Notes and publishing -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_notes(actor: Any, bulletin: Bulletin, notes: str) -> Bulletin:
+    """Replace a draft's notes (the officer's text printed with the figures)."""
+    _require_write(actor, bulletin.area)
+    notes = notes.replace("\r\n", "\n").strip()
+    if len(notes) > NOTES_MAX:
+        raise BulletinError(
+            _("Notes are at most %(n)s characters.") % {"n": NOTES_MAX}, code="notes_too_long"
+        )
+    locked = Bulletin.objects.select_for_update().select_related("area").get(pk=bulletin.pk)
+    _check_move(locked, "notes")
+    if locked.notes == notes:
+        return locked
+    before = locked.notes
+    locked.notes = notes
+    locked.save(update_fields=["notes"])
+    _event(locked, actor, "notes", locked.status, locked.status)
+    record(actor, "bulletin.notes", locked, before={"notes": before}, after={"notes": notes})
+    return locked
+
+
+@transaction.atomic
+def publish_bulletin(actor: Any, bulletin: Bulletin) -> Bulletin:
+    """draft → published: the figures and notes are frozen; the signal goes out on commit."""
+    _require_write(actor, bulletin.area)
+    locked = Bulletin.objects.select_for_update().select_related("area").get(pk=bulletin.pk)
+    target = _check_move(locked, "publish")
+    before = locked.status
+    locked.status = target
+    locked.published_at = timezone.now()
+    locked.published_by = _user(actor)
+    locked.save(update_fields=["status", "published_at", "published_by"])
+    _event(locked, actor, "publish", before, target)
+    record(
+        actor,
+        "bulletin.publish",
+        locked,
+        before={"status": before},
+        after={"status": target, "published_at": locked.published_at},
+    )
+    transaction.on_commit(
+        lambda: bulletin_published.send(sender=Bulletin, bulletin=locked, actor=_user(actor))
+    )
+    return locked

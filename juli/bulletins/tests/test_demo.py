@@ -1,0 +1,28 @@
+"""The demo step: a week of bulletins for Dapuqiao and Huangpu, yesterday's Dapuqiao a draft."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from juli.bulletins import demo
+from juli.bulletins.models import Bulletin
+
+
+def test_it_builds_a_week_and_leaves_yesterdays_street_bulletin_as_a_draft(cast):
+    assert demo.build_demo() == {"bulletins": 14, "published": 13}
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    draft = Bulletin.objects.get(status="draft")
+    assert (draft.area.name, draft.date) == ("打浦桥街道", yesterday)
+    assert draft.notes == demo.DRAFT_NOTE
+    published = Bulletin.objects.filter(status="published")
+    assert set(published.values_list("area__name", flat=True)) == {"打浦桥街道", "黄浦区"}
+    assert set(published.values_list("published_by__username", flat=True)) == {
+        "street_officer",
+        "district_admin",
+    }
+    dates = sorted(set(Bulletin.objects.values_list("date", flat=True)))
+    assert dates == [yesterday - datetime.timedelta(days=n) for n in range(6, -1, -1)]
+    assert demo.build_demo() == {"bulletins": 0, "published": 0}
+    assert Bulletin.objects.count() == 14
