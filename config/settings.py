@@ -371,9 +371,12 @@ if JULI_TASKS_BACKEND not in _TASK_BACKENDS:
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[JULI_TASKS_BACKEND]}}
 JULI_EMBEDDED_WORKER = env_bool("JULI_EMBEDDED_WORKER", True)
 # Celery (JULI_TASKS_BACKEND=celery): the broker, and where task states are kept (default:
-# the broker). Results expire after a day.
+# the broker). Task states expire after a day.
 JULI_CELERY_BROKER_URL = env("JULI_CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 JULI_CELERY_RESULT_BACKEND = env("JULI_CELERY_RESULT_BACKEND", "") or JULI_CELERY_BROKER_URL
+# Seconds before Redis hands the message of a worker that died whole (kill -9, lost machine) to
+# another worker. Longer than the longest task: a task still running after it runs twice.
+JULI_CELERY_VISIBILITY_TIMEOUT = env_int("JULI_CELERY_VISIBILITY_TIMEOUT", 3600)
 # Periodic jobs (juli/core/schedule.py): `juli worker` runs the scheduler in a thread unless
 # JULI_SCHEDULER=0; it ticks (and the worker beats) every JULI_SCHEDULER_INTERVAL seconds.
 # JULI_SCHEDULE_DISABLED lists job names not to fire (comma-separated).
@@ -398,3 +401,29 @@ JULI_PDF_FONT = env("JULI_PDF_FONT", "Noto Sans CJK SC")
 # bulletins, and whether they are published without review (per-district settings override).
 JULI_BULLETIN_HOUR = env_int("JULI_BULLETIN_HOUR", 8)
 JULI_BULLETIN_AUTO_PUBLISH = env_bool("JULI_BULLETIN_AUTO_PUBLISH", False)
+
+# Benchmarks: serve the bare JSON view `make bench` measures every scenario against.
+JULI_BENCH_BASELINE = env_bool("JULI_BENCH_BASELINE", False)
+
+# --- Notifications -------------------------------------------------------------------------
+# E-mail (the console backend while DEBUG; SMTP in production). SMTP has no timeout of its
+# own: a slow server must not hang a worker.
+EMAIL_BACKEND = env(
+    "JULI_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env("JULI_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("JULI_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("JULI_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env("JULI_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("JULI_EMAIL_TLS", False)
+EMAIL_USE_SSL = env_bool("JULI_EMAIL_SSL", False)
+EMAIL_TIMEOUT = env_int("JULI_EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env("JULI_EMAIL_FROM", "聚力 Juli <noreply@localhost>")
+# Base URL for links in e-mails and robot messages (e.g. https://juli.example.gov.cn).
+JULI_SITE_URL = env("JULI_SITE_URL", "")
+# Webhooks must be https://, except to these hosts (tests, an intranet relay).
+JULI_WEBHOOK_ALLOW_HTTP_HOSTS = env_list("JULI_WEBHOOK_ALLOW_HTTP_HOSTS", "")
+JULI_NOTIFY_MAX_ATTEMPTS = env_int("JULI_NOTIFY_MAX_ATTEMPTS", 5)

@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from juli.orgs import access as org_access
 from juli.orgs.models import Area, Unit, User
 
-from . import actions, queries
-from .models import CalendarDay, Case, CaseCategory, PointCategory
+from . import access, actions, queries
+from .models import CalendarDay, Case, CaseCategory, Point, PointCategory
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 #: The area filter lists the areas down to micro-grids (building groups would swamp it).
@@ -74,11 +74,35 @@ class CaseFilterForm(forms.Form):
     overdue = forms.BooleanField(required=False, label=_("Overdue only"))
     reported_from = forms.DateField(required=False, widget=DATE, label=_("Reported from"))
     reported_to = forms.DateField(required=False, widget=DATE, label=_("Reported to"))
+    # Set by links (the weekly ranking's figures), kept as hidden fields by the filter form.
+    point = forms.ModelChoiceField(
+        queryset=Point.objects.none(), required=False, widget=forms.HiddenInput, label=_("Point")
+    )
+    due_from = forms.DateField(required=False, widget=forms.HiddenInput, label=_("Due from"))
+    due_to = forms.DateField(required=False, widget=forms.HiddenInput, label=_("Due to"))
+    verified_from = forms.DateField(
+        required=False, widget=forms.HiddenInput, label=_("Verified from")
+    )
+    verified_to = forms.DateField(required=False, widget=forms.HiddenInput, label=_("Verified to"))
+    not_rejected = forms.BooleanField(required=False, label=_("Leave out rejected reports"))
 
     def __init__(self, data: Any, *, user: Any) -> None:
         super().__init__(data)
         self.fields["area"].queryset = _filter_areas(user)  # type: ignore[attr-defined]
         self.fields["unit"].queryset = _units(user)  # type: ignore[attr-defined]
+        self.fields["point"].queryset = access.visible_points(user)  # type: ignore[attr-defined]
+
+    def link_filters(self) -> list[tuple[str, str]]:
+        """The hidden filters in force, as (label, value) to show above the list."""
+        if not self.is_bound:
+            return []
+        self.is_valid()
+        out = []
+        for name in ("point", "due_from", "due_to", "verified_from", "verified_to"):
+            value = self.cleaned_data.get(name) if name not in self.errors else None
+            if value is not None:
+                out.append((str(self.fields[name].label), str(value)))
+        return out
 
     def filters(self) -> queries.CaseFilters:
         """The valid part of the filters (an invalid value is ignored, shown as an error)."""
@@ -95,6 +119,12 @@ class CaseFilterForm(forms.Form):
             overdue=bool(data.get("overdue")),
             reported_from=data.get("reported_from"),
             reported_to=data.get("reported_to"),
+            point=data.get("point"),
+            due_from=data.get("due_from"),
+            due_to=data.get("due_to"),
+            verified_from=data.get("verified_from"),
+            verified_to=data.get("verified_to"),
+            not_rejected=bool(data.get("not_rejected")),
         )
 
 

@@ -30,6 +30,7 @@ from .models import (
     Inspection,
     InspectionAssignment,
     Notification,
+    Point,
 )
 
 PAGE_SIZE = 50
@@ -42,7 +43,9 @@ class CaseFilters:
 
     `area` keeps its subtree; `status` and `source` take one value or several; `overdue`
     keeps dispatched cases past their deadline; `reported_from`/`reported_to` are local
-    dates, both ends included.
+    dates, both ends included, as are `due_from`/`due_to` (the deadline) and
+    `verified_from`/`verified_to` (the verification). `point` keeps the cases of one point;
+    `not_rejected` leaves out rejected reports (the weekly ranking's links use these).
     """
 
     area: Area | None = None
@@ -53,6 +56,12 @@ class CaseFilters:
     overdue: bool = False
     reported_from: datetime.date | None = None
     reported_to: datetime.date | None = None
+    point: Point | int | None = None
+    due_from: datetime.date | None = None
+    due_to: datetime.date | None = None
+    verified_from: datetime.date | None = None
+    verified_to: datetime.date | None = None
+    not_rejected: bool = False
 
 
 @dataclass
@@ -93,6 +102,18 @@ def filter_cases(qs: QuerySet[Case], filters: CaseFilters | None) -> QuerySet[Ca
         qs = qs.filter(reported_at__gte=_local_midnight(f.reported_from))
     if f.reported_to is not None:
         qs = qs.filter(reported_at__lt=_local_midnight(f.reported_to + datetime.timedelta(days=1)))
+    if f.point is not None:
+        qs = qs.filter(point_id=_pk(f.point))
+    if f.due_from is not None:
+        qs = qs.filter(deadline__gte=_local_midnight(f.due_from))
+    if f.due_to is not None:
+        qs = qs.filter(deadline__lt=_local_midnight(f.due_to + datetime.timedelta(days=1)))
+    if f.verified_from is not None:
+        qs = qs.filter(verified_at__gte=_local_midnight(f.verified_from))
+    if f.verified_to is not None:
+        qs = qs.filter(verified_at__lt=_local_midnight(f.verified_to + datetime.timedelta(days=1)))
+    if f.not_rejected:
+        qs = qs.exclude(status=Case.Status.REJECTED)
     return qs
 
 

@@ -7,6 +7,9 @@ from . import views_office as v
 urlpatterns = [
     path("cases/", v.case_list, name="case-list"),
     path("cases/map/", v.case_map, name="case-map"),
+    path("cases/export/", v.case_export_start, name="case-export"),
+    path("cases/export/<int:pk>/", v.case_export_status, name="case-export-status"),
+    path("cases/export/<int:pk>/download/", v.case_export_download, name="case-export-download"),
     path("cases/map/data/", v.case_map_data, name="case-map-data"),
     path("cases/<int:pk>/", v.case_detail, name="case-detail"),
     path("cases/<int:pk>/act/<slug:action>/", v.case_act, name="case-act"),

@@ -18,17 +18,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet, prefetch_related_objects
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from juli.core import exports
+from juli.core.models import ExportJob
 from juli.orgs import access as org_access
 from juli.orgs.forms import apply_errors
 
 from . import access, actions, excel, forms, points, queries
+from . import exports as case_exports
 from .models import CASE_OFFICE_ROLES, OPEN_STATUSES, CalendarDay, Case, CasePhoto, Point
 from .workflow import ACTION_LABELS, TransitionError
 
@@ -70,6 +73,48 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "cases/office/_case_rows.html" if _partial(request) else "cases/office/case_list.html"
     )
     return render(request, template, context)
+
+
+# --- Background export of the case list (juli.core.exports) -------------------------------------
+
+
+def _export_page(request: HttpRequest, job: ExportJob) -> HttpResponse:
+    template = (
+        "cases/office/_export_status.html" if _partial(request) else "cases/office/export.html"
+    )
+    return render(request, template, {"nav": "cases", "job": job})
+
+
+@login_required
+@require_POST
+def case_export_start(request: HttpRequest) -> HttpResponse:
+    """Queue the Excel export of the list's current filters: htmx sends the filter form in
+    the body; the plain form (no JavaScript) keeps them in its query string."""
+    user = _office(request)
+    sent = [key for key in request.POST if key not in case_exports.NOT_FILTERS]
+    params = case_exports.filter_params(request.POST if sent else request.GET)
+    job, _created = exports.start_export(user, "cases.xlsx", params)
+    if _partial(request):
+        return _export_page(request, job)
+    return redirect("case-export-status", pk=job.pk)
+
+
+@login_required
+@require_GET
+def case_export_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The export's state; the htmx partial polls itself every 2 s until it is finished."""
+    user = _office(request)
+    return _export_page(request, exports.access_export(user, pk))
+
+
+@login_required
+@require_GET
+def case_export_download(request: HttpRequest, pk: int) -> FileResponse:
+    user = _office(request)
+    job = exports.access_export(user, pk)
+    if job.status != ExportJob.Status.DONE or not job.file:
+        raise Http404
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)
 
 
 def _action_forms(user: Any, case: Case, bound: Any = None) -> list[Any]:

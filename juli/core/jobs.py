@@ -8,6 +8,10 @@
   process unless JULI_EMBEDDED_WORKER=0 (`start_embedded_worker`), so `make run` needs
   nothing else. With JULI_TASKS_BACKEND=immediate (tests) a task runs at once, in-process,
   when its transaction commits.
+- With JULI_TASKS_BACKEND=celery the same tasks go to Celery workers through Redis
+  (`juli.core.celery_backend`, `config/celery.py`); `juli serve` then starts no worker.
+- Periodic jobs, the worker heartbeat and the requeueing of tasks left by killed workers:
+  `juli.core.schedule`. Large exports: `juli.core.exports`.
 """
 
 from __future__ import annotations

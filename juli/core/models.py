@@ -168,3 +168,109 @@ class Upload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.id} {self.sha256[:8]}"
+
+
+# --- Background jobs: the schedule's slots, worker heartbeats, exports ---------------------------
+
+
+class ScheduledRun(models.Model):
+    """One firing of a periodic job (`juli.core.schedule`): the job's name and its due time.
+
+    Unique on (name, slot): however many schedulers tick, and after any restart, a slot is
+    enqueued at most once (the row and the queued task commit in one transaction).
+    """
+
+    name = models.CharField(_("job"), max_length=64)
+    slot = models.DateTimeField(_("due at"))
+    fired_at = models.DateTimeField(_("fired at"), default=timezone.now)
+    task_path = models.CharField(_("task"), max_length=200)
+    task_result_id = models.CharField(_("task result"), max_length=64, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled run")
+        verbose_name_plural = _("scheduled runs")
+        ordering = ["-slot", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "slot"], name="scheduled_run_once_per_slot")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.slot:%Y-%m-%d %H:%M}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A live `juli worker` (database backend): it touches `seen_at` every few seconds.
+
+    A task left RUNNING by a worker whose heartbeat went stale (killed, machine lost) is put
+    back in the queue by `juli.core.schedule.requeue_stale_tasks`.
+    """
+
+    worker_id = models.CharField(_("worker"), max_length=64, primary_key=True)
+    host = models.CharField(_("host"), max_length=255, blank=True)
+    pid = models.PositiveIntegerField(_("process id"), default=0)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    seen_at = models.DateTimeField(_("last seen"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} {self.host}:{self.pid}"
+
+
+def export_upload_to(instance: ExportJob, filename: str) -> str:
+    """exports/2026/11/22/<random>/<filename>: the owner's name for it, a path nobody guesses."""
+    return timezone.localdate().strftime(f"exports/%Y/%m/%d/{uuid.uuid4().hex}/{filename}")
+
+
+class ExportJob(models.Model):
+    """A large export made in the background (`juli.core.exports`); the page polls its status.
+
+    Only the owner may see or download it. The file is deleted when it expires.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="exports",
+        verbose_name=_("owner"),
+    )
+    kind = models.CharField(_("kind"), max_length=64)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
+    rows = models.PositiveIntegerField(_("rows written"), default=0)
+    file = models.FileField(_("file"), upload_to=export_upload_to, max_length=255, blank=True)
+    filename = models.CharField(_("file name"), max_length=150, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["owner", "kind", "fingerprint", "created_at"], name="export_dedup_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} {self.status}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}

@@ -96,7 +96,9 @@ class Book:
         keys = [key for key, _header in columns]
         for row in rows:
             values = (
-                [row.get(key) for key in keys] if isinstance(row, Mapping) else list(row)[: len(keys)]
+                [row.get(key) for key in keys]
+                if isinstance(row, Mapping)
+                else list(row)[: len(keys)]
             )
             ws.append([_cell_value(v) for v in values])
             for index, cell in enumerate(ws[ws.max_row]):

@@ -2,6 +2,9 @@
 
 from rest_framework.routers import SimpleRouter
 
+from . import api
+
 router = SimpleRouter()
+router.register("rankings", api.RankingViewSet, basename="api-ranking")
 
 urlpatterns = router.urls

@@ -1,21 +1,61 @@
-"""`juli worker`: run the background jobs (thumbnails …) queued in the database.
+"""`juli worker`: run the background jobs queued in the database, and the periodic jobs.
 
 The package's `db_worker` under Juli's name, without code reloading by default (a reload
-would interrupt a running task). `juli serve` starts one itself; production runs this as its
-own service with JULI_EMBEDDED_WORKER=0. Options: --queue-name, --interval, --batch (run what
-is queued, then exit), --max-tasks, --worker-id, --reload.
+would interrupt a running task). Beside the task loop a thread beats for this worker (so that
+a task it leaves RUNNING when killed is queued again, see `juli.core.schedule`) and, unless
+--no-scheduler or JULI_SCHEDULER=0, fires the periodic jobs that are due. Any number of
+workers may run: each slot fires once. `juli serve` starts one itself; production runs this
+as its own service with JULI_EMBEDDED_WORKER=0. Options: --queue-name, --interval, --batch
+(run what is queued, then exit; no scheduler), --max-tasks, --worker-id, --reload.
 """
 
 from __future__ import annotations
 
+import os
+import socket
+import threading
 from argparse import ArgumentParser
+from typing import Any
 
+from django.conf import settings
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
+
+from juli.core import schedule
 
 
 class Command(DatabaseWorkerCommand):
-    help = "Run Juli's background jobs (the database task queue)."
+    help = "Run Juli's background jobs (the database task queue) and the periodic jobs."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         super().add_arguments(parser)
         parser.set_defaults(reload=False)
+        parser.add_argument(
+            "--no-scheduler",
+            action="store_false",
+            dest="scheduler",
+            default=settings.JULI_SCHEDULER,
+            help="Do not fire the periodic jobs from this worker (JULI_SCHEDULER=0).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        in_reloaded_child = os.environ.get(DJANGO_AUTORELOAD_ENV) == "true"
+        stop = threading.Event()
+        if not options["batch"] and (not options["reload"] or in_reloaded_child):
+            thread = threading.Thread(
+                target=schedule.run_forever,
+                args=(stop,),
+                kwargs={
+                    "worker_id": options["worker_id"],
+                    "host": socket.gethostname(),
+                    "pid": os.getpid(),
+                    "schedule": options["scheduler"],
+                },
+                name="juli-scheduler",
+                daemon=True,
+            )
+            thread.start()
+        try:
+            super().handle(*args, **options)
+        finally:
+            stop.set()

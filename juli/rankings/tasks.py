@@ -1,0 +1,17 @@
+"""Background tasks of the rankings app (django-tasks). Each is safe to run twice."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def compute_weekly_rankings() -> list[int]:
+    """Compute and publish last week's ranking of every district with the ranking on that
+    has none yet. Idempotent: a second run finds them all present and does nothing.
+
+    Returns the ids of the rankings it made.
+    """
+    from .actions import compute_missing
+
+    return [r.pk for r in compute_missing()]
