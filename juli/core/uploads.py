@@ -157,6 +157,9 @@ def _open(data: bytes, kind: str, max_pixels: int) -> Image.Image:
     """Open, check the pixel count from the header, verify, reopen and decode fully."""
     Image.MAX_IMAGE_PIXELS = max_pixels
     formats = [_PILLOW_FORMATS[kind]]
+    # WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES when it is imported (any
+    # PDF render does): a damaged upload would then decode with grey filler. Refuse it.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     with warnings.catch_warnings():
         # Above MAX_IMAGE_PIXELS Pillow only warns (it raises above twice that): refuse both.
         warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -1,7 +1,7 @@
 """/api/v1/ routes of the stats app."""
 
-from rest_framework.routers import SimpleRouter
+from django.urls import path
 
-router = SimpleRouter()
+from . import api
 
-urlpatterns = router.urls
+urlpatterns = [path("stats/summary/", api.SummaryView.as_view(), name="api-stats-summary")]

@@ -1,5 +1,7 @@
 """Pages of the stats app."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [path("dashboard/", views.dashboard, name="dashboard")]

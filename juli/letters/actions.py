@@ -1,0 +1,924 @@
+"""Every write of the letters app. Pages, the API, the demo and commands call these only.
+
+Conventions (as in `juli.cases.actions`): the actor comes first (`None` is the system, which
+skips rights checks, never rules); out-of-scope objects raise `Http404`, a visible object the
+actor may not change `PermissionDenied`, a rule `LetterError` (a `ValidationError` with a
+`code`). Each action runs in one transaction and writes an audit row; workflow moves also
+append a `LetterEvent`. Refusals change nothing and write nothing.
+
+Rules from the work itself:
+
+- Content (title, preamble, items) may change until the year-end assessment starts. A change
+  that alters the content hash of a letter carrying any signature voids *both* signatures,
+  logs a `void` event and sends the letter back to "issued": both parties sign again.
+- The hash is frozen at the first signature; the second signature must sign the same hash.
+- A signature is personal: only the current holder of the bound post signs, superuser or not.
+- A replayed submission (same client id) returns the signature already made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable, Mapping
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Model, Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from juli.core.audit import record, snapshot
+from juli.orgs.models import PartyOrg, Post, User
+
+from . import access, integrity, linkables
+from .models import (
+    COLLECTING,
+    EDITABLE,
+    TRANSITIONS,
+    Evidence,
+    ItemFields,
+    Letter,
+    LetterEvent,
+    LetterItem,
+    LetterPrint,
+    LetterTemplate,
+    Signature,
+    Status,
+    TemplateItem,
+)
+from .signature_image import clean_signature
+
+ONE_DECIMAL = Decimal("0.1")
+
+#: Grade bands of the year-end assessment, highest first: (lowest total, grade).
+GRADE_BANDS: tuple[tuple[Decimal, str, Any], ...] = (
+    (Decimal("90"), "excellent", gettext_lazy("Excellent")),
+    (Decimal("80"), "good", gettext_lazy("Good")),
+    (Decimal("60"), "pass", gettext_lazy("Pass")),
+    (Decimal("0"), "fail", gettext_lazy("Fail")),
+)
+GRADE_LABELS = {key: label for _low, key, label in GRADE_BANDS}
+
+
+class LetterError(ValidationError):
+    """A rule of the letters workflow refused the request; nothing was changed."""
+
+
+def grade_for(total: Decimal, full: Decimal = Decimal("100")) -> str:
+    """The grade of `total` out of `full` points: bands are per cent of the full points
+    (优秀 ≥ 90 %, 良好 ≥ 80 %, 合格 ≥ 60 %, 不合格 below), so a 120-point letter grades fairly."""
+    if full <= 0:
+        return "fail"
+    percent = total * Decimal("100") / full
+    for low, key, _label in GRADE_BANDS:
+        if percent >= low:
+            return key
+    return "fail"
+
+
+def _require(actor: Any, allowed: bool) -> None:
+    if actor is not None and not allowed:
+        raise PermissionDenied(_("Your posts do not allow this change."))
+
+
+def _user(actor: Any) -> User | None:
+    return actor if isinstance(actor, User) else None
+
+
+def _lock(letter: Letter) -> Letter:
+    locked: Letter = (
+        Letter.objects.select_for_update()
+        .select_related("issuer_org", "receiver_org", "issuer_post", "receiver_post")
+        .get(pk=letter.pk)
+    )
+    return locked
+
+
+def _move(actor: Any, letter: Letter, action: str, *, note: str = "", digest: str = "") -> None:
+    sources, target = TRANSITIONS[action]
+    if letter.status not in sources:
+        raise LetterError(
+            _("A letter that is “%(status)s” cannot be given “%(action)s”.")
+            % {"status": letter.get_status_display(), "action": action},
+            code="illegal_state",
+        )
+    before = letter.status
+    letter.status = target
+    LetterEvent.objects.create(
+        letter=letter,
+        actor=_user(actor),
+        action=action,
+        from_status=before,
+        to_status=target,
+        content_hash=digest,
+        note=note[:500],
+    )
+
+
+def _apply(obj: Any, fields: Iterable[str], data: Mapping[str, Any]) -> None:
+    unknown = set(data) - set(fields)
+    if unknown:
+        raise LetterError(
+            _("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))}, code="invalid"
+        )
+    for name, value in data.items():
+        setattr(obj, name, value)
+
+
+# --- Templates --------------------------------------------------------------------------------
+
+TEMPLATE_FIELDS = ("title", "preamble")
+
+
+@transaction.atomic
+def create_template(
+    actor: Any, org: PartyOrg, *, year: int, level: str, title: str, preamble: str = ""
+) -> LetterTemplate:
+    _require(actor, access._staff_of(actor, org.path))
+    if LetterTemplate.objects.filter(org=org, year=year, level=level).exists():
+        raise LetterError(
+            _("%(org)s already has a %(year)s template for this level.")
+            % {"org": org.name, "year": year},
+            code="duplicate",
+        )
+    template = LetterTemplate(org=org, year=year, level=level, title=title, preamble=preamble)
+    template.full_clean()
+    template.save()
+    record(actor, "letter_template.create", template, after=snapshot(template))
+    return template
+
+
+@transaction.atomic
+def update_template(actor: Any, template: LetterTemplate, **data: Any) -> LetterTemplate:
+    _require(actor, access.can_edit_template(actor, template))
+    before = snapshot(template)
+    _apply(template, TEMPLATE_FIELDS, data)
+    template.full_clean()
+    template.save()
+    record(actor, "letter_template.update", template, before=before, after=snapshot(template))
+    return template
+
+
+@transaction.atomic
+def copy_template(actor: Any, source: LetterTemplate, *, year: int) -> LetterTemplate:
+    """Last year's template, copied to `year` with all its items, ready to edit."""
+    _require(actor, access.can_edit_template(actor, source))
+    title = source.title.replace(str(source.year), str(year))
+    if title == source.title:
+        title = f"{year} {source.title}"
+    template = create_template(
+        None, source.org, year=year, level=source.level, title=title, preamble=source.preamble
+    )
+    template.copied_from = source
+    template.save(update_fields=["copied_from"])
+    TemplateItem.objects.bulk_create(
+        TemplateItem(template=template, **{f: getattr(i, f) for f in ItemFields.CONTENT_FIELDS})
+        for i in source.items.all()
+    )
+    record(
+        actor,
+        "letter_template.copy",
+        template,
+        after={"from": source.pk, "items": template.items.count()},
+    )
+    return template
+
+
+def _check_item(data: Mapping[str, Any], item: ItemFields) -> None:
+    _apply(item, ItemFields.CONTENT_FIELDS, data)
+    try:
+        item.full_clean(exclude=["template", "letter"])
+    except ValidationError as error:
+        raise LetterError(error.messages, code="invalid") from error
+
+
+@transaction.atomic
+def add_template_item(actor: Any, template: LetterTemplate, **data: Any) -> TemplateItem:
+    _require(actor, access.can_edit_template(actor, template))
+    item = TemplateItem(template=template)
+    if "order" not in data:
+        data["order"] = template.items.count() + 1
+    _check_item(data, item)
+    item.save()
+    record(actor, "letter_template.add_item", item, after=snapshot(item))
+    return item
+
+
+@transaction.atomic
+def update_template_item(actor: Any, item: TemplateItem, **data: Any) -> TemplateItem:
+    _require(actor, access.can_edit_template(actor, item.template))
+    before = snapshot(item)
+    _check_item(data, item)
+    item.save()
+    record(actor, "letter_template.update_item", item, before=before, after=snapshot(item))
+    return item
+
+
+@transaction.atomic
+def delete_template_item(actor: Any, item: TemplateItem) -> None:
+    _require(actor, access.can_edit_template(actor, item.template))
+    before = snapshot(item)
+    record(actor, "letter_template.delete_item", item, before=before)
+    item.delete()
+
+
+# --- Issuing ----------------------------------------------------------------------------------
+
+
+def secretary_post(org: PartyOrg) -> Post | None:
+    today = timezone.localdate()
+    return (
+        Post.objects.filter(org=org, role=access.SIGNING_ROLE, started_on__lte=today)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
+        .select_related("person")
+        .order_by("-started_on", "-id")
+        .first()
+    )
+
+
+def receivers_for(template: LetterTemplate) -> list[PartyOrg]:
+    """The active organisations of the template's level below its issuing organisation."""
+    org = template.org
+    return list(
+        PartyOrg.objects.filter(
+            path__startswith=org.path, kind=template.level, status=PartyOrg.Status.ACTIVE
+        )
+        .exclude(pk=org.pk)
+        .order_by("path")
+    )
+
+
+@transaction.atomic
+def prepare_letters(
+    actor: Any, template: LetterTemplate, receivers: Iterable[PartyOrg]
+) -> list[Letter]:
+    """One draft letter per chosen lower organisation, with the template's items. Idempotent:
+    an organisation that already has this template's letter keeps it (returned as is)."""
+    _require(actor, access.can_edit_template(actor, template))
+    receivers = list(receivers)
+    if not receivers:
+        raise LetterError(_("Choose at least one organisation."), code="no_receivers")
+    issuer_post = secretary_post(template.org)
+    if issuer_post is None:
+        raise LetterError(
+            _("%(org)s has no current secretary to sign.") % {"org": template.org.name},
+            code="no_secretary",
+        )
+    items = list(template.items.all())
+    out = []
+    for org in receivers:
+        if not org.path.startswith(template.org.path) or org.pk == template.org.pk:
+            raise LetterError(
+                _("%(org)s is not below the issuing organisation.") % {"org": org.name},
+                code="not_below",
+            )
+        existing = Letter.objects.filter(template=template, receiver_org=org).first()
+        if existing is not None:
+            out.append(existing)
+            continue
+        receiver_post = secretary_post(org)
+        if receiver_post is None:
+            raise LetterError(
+                _("%(org)s has no current secretary to sign.") % {"org": org.name},
+                code="no_secretary",
+            )
+        letter = Letter.objects.create(
+            template=template,
+            year=template.year,
+            title=template.title,
+            preamble=template.preamble,
+            issuer_org=template.org,
+            receiver_org=org,
+            issuer_post=issuer_post,
+            receiver_post=receiver_post,
+        )
+        LetterItem.objects.bulk_create(
+            LetterItem(letter=letter, **{f: getattr(i, f) for f in ItemFields.CONTENT_FIELDS})
+            for i in items
+        )
+        LetterEvent.objects.create(
+            letter=letter, actor=_user(actor), action="create", to_status=Status.DRAFT
+        )
+        record(actor, "letter.create", letter, after=snapshot(letter))
+        out.append(letter)
+    return out
+
+
+@transaction.atomic
+def issue_letter(actor: Any, letter: Letter) -> Letter:
+    letter = _lock(letter)
+    _require(actor, access.is_issuer_staff(actor, letter))
+    if not letter.items.exists():
+        raise LetterError(_("A letter without items cannot be issued."), code="no_items")
+    _move(actor, letter, "issue")
+    letter.issued_at = timezone.now()
+    letter.save(update_fields=["status", "issued_at"])
+    record(actor, "letter.issue", letter, after={"status": letter.status})
+    return letter
+
+
+def issue_letters(actor: Any, letters: Iterable[Letter]) -> int:
+    """Issue every draft among `letters` (others are left as they are); returns how many."""
+    count = 0
+    for letter in letters:
+        if letter.status == Status.DRAFT:
+            issue_letter(actor, letter)
+            count += 1
+    return count
+
+
+# --- Content changes (void signatures when the hash changes) ----------------------------------
+
+
+def _content_changed(actor: Any, letter: Letter, what: str) -> None:
+    """Called after a content write on a locked letter: void signatures if the hash moved."""
+    if not letter.content_hash:
+        return
+    fresh = integrity.content_hash(letter)
+    if fresh == letter.content_hash:
+        return
+    now = timezone.now()
+    reason = _("Content changed after signing: %(what)s") % {"what": what}
+    valid = list(letter.signatures.filter(voided_at__isnull=True))
+    for sig in valid:
+        sig.voided_at, sig.void_reason = now, reason[:300]
+        sig.save(update_fields=["voided_at", "void_reason"])
+    old = letter.content_hash
+    _move(actor, letter, "void", note=reason, digest=old)
+    letter.content_hash, letter.frozen_at, letter.signed_at = "", None, None
+    letter.save(update_fields=["status", "content_hash", "frozen_at", "signed_at"])
+    record(
+        actor,
+        "letter.void_signatures",
+        letter,
+        before={"content_hash": old, "signatures": [s.pk for s in valid]},
+        after={"status": letter.status},
+        note=reason,
+    )
+
+
+def _editable(actor: Any, letter: Letter) -> Letter:
+    letter = _lock(letter)
+    _require(actor, access.is_issuer_staff(actor, letter))
+    if letter.status not in EDITABLE:
+        raise LetterError(
+            _("The assessment has started: the letter's content can no longer change."),
+            code="illegal_state",
+        )
+    return letter
+
+
+@transaction.atomic
+def update_letter(actor: Any, letter: Letter, **data: Any) -> Letter:
+    letter = _editable(actor, letter)
+    before = snapshot(letter, ["title", "preamble"])
+    _apply(letter, ("title", "preamble"), data)
+    if not letter.title.strip():
+        raise LetterError(_("The title is required."), code="invalid")
+    letter.save(update_fields=["title", "preamble"])
+    record(actor, "letter.update", letter, before=before, after=snapshot(letter, list(data)))
+    _content_changed(actor, letter, _("title or preamble"))
+    return letter
+
+
+@transaction.atomic
+def add_item(actor: Any, letter: Letter, **data: Any) -> LetterItem:
+    """An item of this letter only (organisation-specific)."""
+    letter = _editable(actor, letter)
+    item = LetterItem(letter=letter, specific=True)
+    if "order" not in data:
+        data["order"] = letter.items.count() + 1
+    _check_item(data, item)
+    item.save()
+    record(actor, "letter.add_item", item, after=snapshot(item))
+    _content_changed(actor, letter, _("item added"))
+    return item
+
+
+@transaction.atomic
+def update_item(actor: Any, item: LetterItem, **data: Any) -> LetterItem:
+    letter = _editable(actor, item.letter)
+    item = LetterItem.objects.select_for_update().get(pk=item.pk)
+    before = snapshot(item)
+    _check_item(data, item)
+    item.save()
+    record(actor, "letter.update_item", item, before=before, after=snapshot(item))
+    _content_changed(actor, letter, _("item changed"))
+    return item
+
+
+@transaction.atomic
+def delete_item(actor: Any, item: LetterItem) -> None:
+    letter = _editable(actor, item.letter)
+    record(actor, "letter.delete_item", item, before=snapshot(item))
+    item.delete()
+    _content_changed(actor, letter, _("item removed"))
+
+
+# --- Signing ----------------------------------------------------------------------------------
+
+
+def _check_password(user: User, password: str, otp: str) -> bool:
+    """The user's password, and their TOTP code when they have a confirmed device."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not password:
+        raise LetterError(_("Enter your password to sign."), code="password_required")
+    if not user.check_password(password):
+        raise LetterError(_("The password is not right."), code="wrong_password")
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        return False
+    if not otp.strip():
+        raise LetterError(_("Enter the code from your authenticator app."), code="otp_required")
+    if not device.verify_token(otp.strip()):
+        raise LetterError(_("That code is not right."), code="wrong_otp")
+    return True
+
+
+def sign_letter(
+    actor: User,
+    letter: Letter,
+    side: str,
+    *,
+    method: str,
+    image: str = "",
+    password: str = "",
+    otp: str = "",
+    client_uuid: uuid.UUID | str | None = None,
+) -> Signature:
+    """Sign `letter` for `side` as `actor`, the current holder of the bound post.
+
+    `method="drawn"` takes the pad's PNG data URL in `image` (and checks `password` when one
+    is given: the signing session hands the device to the other party); `method="password"`
+    takes the password (and a TOTP code if the user has a second factor). The same
+    `client_uuid` sent again returns the signature already made.
+    """
+    key = _uuid(client_uuid)
+    done = Signature.objects.filter(client_uuid=key).first()
+    if done is not None:
+        if done.letter_id != letter.pk or done.user_id != actor.pk or done.side != side:
+            raise LetterError(
+                _("This submission id was already used for a different signature."),
+                code="idempotency_conflict",
+            )
+        return done
+    if side not in Signature.Side.values:
+        raise LetterError(_("Unknown side."), code="invalid")
+    if method not in Signature.Method.values:
+        raise LetterError(_("Unknown signing method."), code="invalid")
+    cleaned = clean_signature(image) if method == Signature.Method.DRAWN else None
+    try:
+        return _sign(actor, letter, side, method, cleaned, password, otp, key)
+    except IntegrityError:
+        # A twin submission with the same client id won the race: return what it made.
+        done = Signature.objects.filter(client_uuid=key).first()
+        if done is None:
+            raise
+        return done
+
+
+def _uuid(value: uuid.UUID | str | None) -> uuid.UUID:
+    if value in (None, ""):
+        return uuid.uuid4()
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise LetterError(_("The submission id must be a UUID."), code="invalid") from None
+
+
+@transaction.atomic
+def _sign(
+    actor: User,
+    letter: Letter,
+    side: str,
+    method: str,
+    cleaned: Any,
+    password: str,
+    otp: str,
+    key: uuid.UUID,
+) -> Signature:
+    letter = _lock(letter)
+    if not access.can_see_letter(actor, letter):
+        raise Http404
+    if not access.can_sign(actor, letter, side):
+        raise PermissionDenied(_("Only the holder of the bound post signs for this party."))
+    second = False
+    if method == Signature.Method.PASSWORD or password:
+        second = _check_password(actor, password, otp)
+    if letter.signatures.filter(side=side, voided_at__isnull=True).exists():
+        raise LetterError(_("This party has already signed."), code="already_signed")
+    digest = integrity.content_hash(letter)
+    if letter.status == Status.ISSUED:
+        action = "sign"
+        letter.content_hash, letter.frozen_at = digest, timezone.now()
+    elif letter.status == Status.PARTLY_SIGNED:
+        action = "countersign"
+        if digest != letter.content_hash:  # only possible if the record was altered outside
+            raise LetterError(
+                _("The letter's content differs from what the other party signed."),
+                code="hash_mismatch",
+            )
+    else:
+        raise LetterError(
+            _("A letter that is “%(status)s” cannot be signed.")
+            % {"status": letter.get_status_display()},
+            code="illegal_state",
+        )
+    post = access.signing_post(letter, side)
+    assert post is not None
+    signature = Signature(
+        letter=letter,
+        side=side,
+        post=post,
+        person_id=post.person_id,
+        user=actor,
+        method=method,
+        second_factor=second,
+        content_hash=digest,
+        client_uuid=key,
+    )
+    if cleaned is not None:
+        signature.image_sha256 = cleaned.sha256
+        signature.image.save(f"{uuid.uuid4().hex}.png", ContentFile(cleaned.png), save=False)
+    signature.save()
+    _move(actor, letter, action, digest=digest)
+    fields = ["status", "content_hash", "frozen_at"]
+    if action == "countersign":
+        letter.signed_at = signature.signed_at
+        fields.append("signed_at")
+    letter.save(update_fields=fields)
+    record(
+        actor,
+        "letter.sign",
+        signature,
+        after=snapshot(signature, ["side", "method", "post", "content_hash"]),
+    )
+    return signature
+
+
+# --- Evidence ---------------------------------------------------------------------------------
+
+MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+#: Documents accepted besides photos, by the first bytes and the name's ending.
+DOCUMENT_KINDS = {
+    "pdf": (b"%PDF-", "application/pdf"),
+    "docx": (
+        b"PK\x03\x04",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    "xlsx": (b"PK\x03\x04", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "pptx": (
+        b"PK\x03\x04",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ),
+    "doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/msword"),
+    "xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/vnd.ms-excel"),
+}
+IMAGE_EXTENSIONS = {"jpg", "jpeg", "png", "heic", "heif"}
+
+
+EVIDENCE_FIELDS = [
+    "letter",
+    "kind",
+    "title",
+    "note",
+    "happened_on",
+    "file_name",
+    "file_type",
+    "file_size",
+    "file_sha256",
+    "record_type",
+    "record_id",
+    "added_by",
+    "added_at",
+]
+
+
+def _evidence_snapshot(evidence: Evidence) -> dict[str, Any]:
+    return {**snapshot(evidence, EVIDENCE_FIELDS), "file": evidence.file.name or ""}
+
+
+def _evidence_letter(actor: Any, letter: Letter) -> Letter:
+    letter = _lock(letter)
+    _require(
+        actor, access.is_receiver_staff(actor, letter) or access.is_issuer_staff(actor, letter)
+    )
+    if letter.status not in COLLECTING:
+        raise LetterError(
+            _("Evidence is collected while the letter runs, not after the assessment began."),
+            code="illegal_state",
+        )
+    return letter
+
+
+def _items_of(letter: Letter, items: Iterable[LetterItem | int]) -> list[LetterItem]:
+    ids = {i.pk if isinstance(i, LetterItem) else int(i) for i in items}
+    found = list(LetterItem.objects.filter(letter=letter, pk__in=ids))
+    if len(found) != len(ids):
+        raise LetterError(_("An item does not belong to this letter."), code="invalid")
+    return found
+
+
+def clean_evidence_file(upload: Any) -> tuple[ContentFile[bytes], str, str]:
+    """(content, stored name, content type) of an accepted evidence file, or a refusal."""
+    from juli.core.uploads import clean_image
+
+    name = (getattr(upload, "name", "") or "file").rsplit("/", 1)[-1][:150]
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    size = getattr(upload, "size", None) or 0
+    if size > MAX_EVIDENCE_BYTES:
+        raise LetterError(_("The file is larger than 20 MB."), code="too_large")
+    if ext in IMAGE_EXTENSIONS:
+        image = clean_image(upload)
+        base = name.rsplit(".", 1)[0]
+        return image.content, f"{base}.jpg", "image/jpeg"
+    if ext not in DOCUMENT_KINDS:
+        raise LetterError(
+            _("Attach a photo, a PDF, or a Word, Excel or PowerPoint file."),
+            code="unsupported_format",
+        )
+    upload.seek(0)
+    data = upload.read(MAX_EVIDENCE_BYTES + 1)
+    if not data:
+        raise LetterError(_("The file is empty."), code="empty")
+    if len(data) > MAX_EVIDENCE_BYTES:
+        raise LetterError(_("The file is larger than 20 MB."), code="too_large")
+    magic, content_type = DOCUMENT_KINDS[ext]
+    if not data.startswith(magic):
+        raise LetterError(
+            _("The file's content does not match its name (.%(ext)s).") % {"ext": ext},
+            code="mismatch",
+        )
+    return ContentFile(data), name, content_type
+
+
+@transaction.atomic
+def add_evidence(
+    actor: Any,
+    letter: Letter,
+    *,
+    title: str,
+    items: Iterable[LetterItem | int],
+    note: str = "",
+    upload: Any = None,
+    record_obj: Model | None = None,
+    happened_on: Any = None,
+) -> Evidence:
+    """A file, a note, or a linked record, serving `items` of the letter."""
+    letter = _evidence_letter(actor, letter)
+    chosen = _items_of(letter, items)
+    if not chosen:
+        raise LetterError(_("Choose the items this evidence serves."), code="no_items")
+    evidence = Evidence(letter=letter, title=title.strip()[:200], note=note, added_by=_user(actor))
+    if happened_on:
+        evidence.happened_on = happened_on
+    if record_obj is not None:
+        kind = linkables.kind_of(record_obj)
+        if kind is None:
+            raise LetterError(_("This kind of record cannot be linked."), code="invalid")
+        if (
+            actor is not None
+            and not kind.candidates(actor, letter).filter(pk=record_obj.pk).exists()
+        ):
+            raise Http404
+        ct = ContentType.objects.get_for_model(record_obj)
+        if Evidence.objects.filter(letter=letter, record_type=ct, record_id=record_obj.pk).exists():
+            raise LetterError(
+                _("This record is already attached to the letter; add items to it instead."),
+                code="already_linked",
+            )
+        evidence.kind = Evidence.Kind.RECORD
+        evidence.record_type, evidence.record_id = ct, record_obj.pk
+        evidence.title = evidence.title or kind.describe(record_obj)[:200]
+    elif upload is not None:
+        content, name, content_type = clean_evidence_file(upload)
+        data = content.read()
+        content.seek(0)
+        evidence.kind = Evidence.Kind.FILE
+        evidence.file_name, evidence.file_type = name, content_type
+        evidence.file_size, evidence.file_sha256 = len(data), hashlib.sha256(data).hexdigest()
+        ext = name.rsplit(".", 1)[-1].lower()
+        evidence.file.save(f"{uuid.uuid4().hex}.{ext}", content, save=False)
+        evidence.title = evidence.title or name
+    else:
+        if not note.strip():
+            raise LetterError(_("Write the note, attach a file or link a record."), code="empty")
+        evidence.kind = Evidence.Kind.NOTE
+    if not evidence.title:
+        raise LetterError(_("Give the evidence a title."), code="invalid")
+    evidence.save()
+    evidence.items.set(chosen)
+    record(
+        actor,
+        "letter.add_evidence",
+        evidence,
+        after={**_evidence_snapshot(evidence), "items": [i.pk for i in chosen]},
+    )
+    return evidence
+
+
+@transaction.atomic
+def set_evidence_items(actor: Any, evidence: Evidence, items: Iterable[LetterItem | int]) -> None:
+    letter = _evidence_letter(actor, evidence.letter)
+    chosen = _items_of(letter, items)
+    if not chosen:
+        raise LetterError(_("Choose the items this evidence serves."), code="no_items")
+    before = sorted(evidence.items.values_list("pk", flat=True))
+    evidence.items.set(chosen)
+    record(
+        actor,
+        "letter.evidence_items",
+        evidence,
+        before={"items": before},
+        after={"items": sorted(i.pk for i in chosen)},
+    )
+
+
+@transaction.atomic
+def remove_evidence(actor: Any, evidence: Evidence) -> None:
+    _evidence_letter(actor, evidence.letter)
+    record(actor, "letter.remove_evidence", evidence, before=_evidence_snapshot(evidence))
+    if evidence.file:
+        path = evidence.file.name or ""
+        storage = evidence.file.storage
+        transaction.on_commit(lambda: storage.delete(path))
+    evidence.delete()
+
+
+# --- Year-end assessment ----------------------------------------------------------------------
+
+
+def _score(raw: Any, item: LetterItem) -> Decimal | None:
+    if raw in (None, ""):
+        return None
+    try:
+        value = Decimal(str(raw)).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        raise LetterError(
+            _("“%(value)s” is not a number.") % {"value": raw}, code="invalid_score"
+        ) from None
+    if not value.is_finite() or value < 0 or value > item.points:
+        raise LetterError(
+            _("A score of item %(n)s lies between 0 and %(max)s.")
+            % {"n": item.order, "max": item.points},
+            code="invalid_score",
+        )
+    return value
+
+
+def total_of(values: Iterable[Decimal | None]) -> Decimal:
+    return sum((v for v in values if v is not None), Decimal("0")).quantize(ONE_DECIMAL)
+
+
+@transaction.atomic
+def save_self_assessment(
+    actor: Any,
+    letter: Letter,
+    scores: Mapping[int, tuple[Any, str]],
+    *,
+    remark: str = "",
+    submit: bool = False,
+) -> Letter:
+    """The receiver's scores and remarks per item; `submit` hands them to the issuer."""
+    letter = _lock(letter)
+    _require(actor, access.is_receiver_staff(actor, letter))
+    if letter.status != Status.SIGNED:
+        raise LetterError(
+            _("Self-assessment is made on a signed letter before it is submitted."),
+            code="illegal_state",
+        )
+    items = {i.pk: i for i in letter.items.all()}
+    if set(scores) - set(items):
+        raise LetterError(_("An item does not belong to this letter."), code="invalid")
+    for pk, (raw, item_remark) in scores.items():
+        item = items[pk]
+        item.self_score, item.self_remark = _score(raw, item), item_remark or ""
+    if submit:
+        missing = [i.order for i in items.values() if i.self_score is None]
+        if missing:
+            raise LetterError(
+                _("Score every item before submitting (missing: %(n)s).")
+                % {"n": ", ".join(str(n) for n in sorted(missing))},
+                code="incomplete",
+            )
+    LetterItem.objects.bulk_update(list(items.values()), ["self_score", "self_remark"])
+    letter.self_total = total_of(i.self_score for i in items.values())
+    letter.self_remark = remark
+    fields = ["self_total", "self_remark"]
+    if submit:
+        _move(actor, letter, "self_assess")
+        letter.self_assessed_at = timezone.now()
+        fields += ["status", "self_assessed_at"]
+    letter.save(update_fields=fields)
+    record(
+        actor,
+        "letter.self_assess" if submit else "letter.self_assess_draft",
+        letter,
+        after={
+            "self_total": letter.self_total,
+            "scores": {pk: str(items[pk].self_score) for pk in sorted(items)},
+        },
+    )
+    return letter
+
+
+@transaction.atomic
+def save_review(
+    actor: Any,
+    letter: Letter,
+    scores: Mapping[int, tuple[Any, str]],
+    *,
+    remark: str = "",
+    finish: bool = False,
+) -> Letter:
+    """The issuer's scores; a score that differs from the self score needs a reason.
+    `finish` fixes the total and the grade."""
+    letter = _lock(letter)
+    _require(actor, access.is_issuer_staff(actor, letter))
+    if letter.status != Status.SELF_ASSESSED:
+        raise LetterError(_("Only a submitted self-assessment is reviewed."), code="illegal_state")
+    items = {i.pk: i for i in letter.items.all()}
+    if set(scores) - set(items):
+        raise LetterError(_("An item does not belong to this letter."), code="invalid")
+    for pk, (raw, reason) in scores.items():
+        item = items[pk]
+        item.review_score, item.review_reason = _score(raw, item), (reason or "").strip()
+    for item in items.values():
+        if item.review_score is None and finish:
+            item.review_score = item.self_score
+        if (
+            item.review_score is not None
+            and item.review_score != item.self_score
+            and not item.review_reason
+        ):
+            raise LetterError(
+                _("Item %(n)s: give the reason for changing the self score.") % {"n": item.order},
+                code="reason_required",
+            )
+    LetterItem.objects.bulk_update(list(items.values()), ["review_score", "review_reason"])
+    letter.review_remark = remark
+    fields = ["review_remark"]
+    if finish:
+        full = sum((i.points for i in items.values()), Decimal("0"))
+        letter.final_total = total_of(i.review_score for i in items.values())
+        letter.grade = grade_for(letter.final_total, full)
+        _move(actor, letter, "review")
+        letter.reviewed_at = timezone.now()
+        fields += ["final_total", "grade", "status", "reviewed_at"]
+    letter.save(update_fields=fields)
+    record(
+        actor,
+        "letter.review" if finish else "letter.review_draft",
+        letter,
+        after={
+            "final_total": letter.final_total,
+            "grade": letter.grade,
+            "scores": {pk: str(items[pk].review_score) for pk in sorted(items)},
+        },
+    )
+    return letter
+
+
+@transaction.atomic
+def return_self_assessment(actor: Any, letter: Letter, *, note: str) -> Letter:
+    letter = _lock(letter)
+    _require(actor, access.is_issuer_staff(actor, letter))
+    if not note.strip():
+        raise LetterError(_("Say what should be redone."), code="note_required")
+    _move(actor, letter, "return", note=note)
+    letter.save(update_fields=["status"])
+    record(actor, "letter.return", letter, after={"status": letter.status}, note=note)
+    return letter
+
+
+@transaction.atomic
+def publish(actor: Any, letter: Letter) -> Letter:
+    letter = _lock(letter)
+    _require(actor, access.is_issuer_staff(actor, letter))
+    _move(actor, letter, "publish")
+    letter.published_at = timezone.now()
+    letter.save(update_fields=["status", "published_at"])
+    record(actor, "letter.publish", letter, after={"grade": letter.grade})
+    return letter
+
+
+# --- Printing ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_print(actor: Any, letter: Letter, pdf: bytes) -> LetterPrint:
+    """Remember a PDF Juli handed out, so that an uploaded copy can be recognised."""
+    digest = hashlib.sha256(pdf).hexdigest()
+    printed = LetterPrint.objects.create(
+        letter=letter, sha256=digest, content_hash=letter.content_hash, printed_by=_user(actor)
+    )
+    record(actor, "letter.print", printed, after={"sha256": digest})
+    return printed
