@@ -24,9 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import ROOT, _wait_http, photo_file, run_load  # noqa: E402
-
 import run as harness  # noqa: E402
+from run import ROOT, _wait_http, photo_file, run_load  # noqa: E402
 
 PY = sys.executable
 PORT = 8098

@@ -33,6 +33,21 @@ from . import actions, queries
 from .models import Evidence, Letter, LetterEvent, LetterTemplate, Signature, Status
 
 ISSUER_CODE = "PT-DZ"
+#: The accounts this step creates (the demo command and `juli serve` list them).
+DEMO_LOGINS: list[tuple[str, str]] = [
+    (
+        "putuo_lh_secretary",
+        "普陀区绿化市容局绿化中心党支部 书记 / Putuo greening centre branch secretary",
+    ),
+    (
+        "putuo_hw_secretary",
+        "普陀区绿化市容局环卫中心党支部 书记 / Putuo sanitation centre branch secretary",
+    ),
+    (
+        "putuo_sr_secretary",
+        "普陀区绿化市容局市容中心党支部 书记 / Putuo city-appearance centre branch secretary",
+    ),
+]
 #: Branch code → login of its secretary (the first exists in the org demo).
 BRANCH_LOGINS = {
     "PT-JG": "branch_secretary",

@@ -47,13 +47,19 @@ class Command(BaseCommand):
             jobs.stop_embedded_worker(worker)
 
     def _print_logins(self) -> None:
-        from juli.orgs.demo import DEMO_LOGINS
+        import importlib
 
+        from juli.orgs.demo import DEMO_LOGINS
+        from juli.orgs.management.commands.demo import DEMO_STEPS
+
+        logins = list(DEMO_LOGINS)
+        for dotted in DEMO_STEPS:
+            logins += getattr(importlib.import_module(dotted), "DEMO_LOGINS", [])
         self.stdout.write("")
         self.stdout.write(
             self.style.MIGRATE_HEADING(f"Demo logins (password: {settings.JULI_DEMO_PASSWORD})")
         )
-        width = max(len(name) for name, _ in DEMO_LOGINS)
-        for name, description in DEMO_LOGINS:
+        width = max(len(name) for name, _ in logins)
+        for name, description in logins:
             self.stdout.write(f"  {name.ljust(width)}  {description}")
         self.stdout.write("")

@@ -13,8 +13,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from juli.cases.demo import DEFAULT_DAYS, build_cases_demo
 from juli.orgs.demo import DEFAULT_PEOPLE, DEMO_LOGINS, build_demo, is_empty
 
-#: Later parts of the demo, each a module with `build_demo(stdout=None) -> dict[str, int]`,
-#: run in this order after the organisations and the cases.
+#: Later parts of the demo, each a module with `build_demo(stdout=None) -> dict[str, int]`
+#: and optionally `DEMO_LOGINS` (the accounts it creates), run in this order after the
+#: organisations and the cases (`--no-cases` skips them too).
 DEMO_STEPS = (
     "juli.stats.demo",
     "juli.bulletins.demo",
@@ -44,7 +45,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-cases",
             action="store_true",
-            help="Build the organisations only: no points, inspections or cases.",
+            help="Build the organisations only: no points, inspections, cases, reports or letters.",
         )
         parser.add_argument(
             "--days",
@@ -83,18 +84,15 @@ class Command(BaseCommand):
                     f"{summary}."
                 )
             )
-        for dotted in DEMO_STEPS:
-            try:
+        if not options["no_cases"]:
+            for dotted in DEMO_STEPS:
                 module = importlib.import_module(dotted)
-            except ModuleNotFoundError as missing:
-                if missing.name != dotted:
-                    raise
-                continue
-            started = time.monotonic()
-            made = module.build_demo(stdout=self.stdout if verbose else None)
-            summary = ", ".join(f"{name} {n}" for name, n in made.items())
-            seconds = round(time.monotonic() - started, 1)
-            self.stdout.write(self.style.SUCCESS(f"{dotted}: {summary} ({seconds} s)."))
+                started = time.monotonic()
+                made = module.build_demo(stdout=self.stdout if verbose else None)
+                summary = ", ".join(f"{name} {n}" for name, n in made.items())
+                seconds = round(time.monotonic() - started, 1)
+                self.stdout.write(self.style.SUCCESS(f"{dotted}: {summary} ({seconds} s)."))
+                extra_logins += getattr(module, "DEMO_LOGINS", [])
         if options["verbosity"] > 0:
             # One line only: `juli serve` prints the full table with descriptions after this.
             names = ", ".join(username for username, _ in [*DEMO_LOGINS, *extra_logins])
