@@ -43,7 +43,13 @@ app.conf.update(
     worker_prefetch_multiplier=1,
     task_default_queue="default",  # django-tasks' default queue name
     broker_connection_retry_on_startup=True,
-    broker_transport_options={"visibility_timeout": settings.JULI_CELERY_VISIBILITY_TIMEOUT},
+    broker_transport_options={
+        "visibility_timeout": settings.JULI_CELERY_VISIBILITY_TIMEOUT,
+        # Look for the messages of dead workers every few seconds (kombu's default sweep is
+        # every 10 × 10 s): a message past its visibility timeout is back in the queue soon.
+        "unacked_restore_interval": max(1, min(10, settings.JULI_CELERY_VISIBILITY_TIMEOUT // 3)),
+        "unacked_restore_throttle": 1,
+    },
     result_backend_transport_options={
         "visibility_timeout": settings.JULI_CELERY_VISIBILITY_TIMEOUT
     },
