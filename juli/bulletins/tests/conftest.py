@@ -43,7 +43,6 @@ TZ = ZoneInfo("Asia/Shanghai")
 D = datetime.date(2026, 11, 18)
 
 
-
 def at(day_offset: int, hour: int, minute: int = 0, second: int = 0) -> datetime.datetime:
     day = D + datetime.timedelta(days=day_offset)
     return datetime.datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=TZ)
