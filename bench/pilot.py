@@ -63,7 +63,10 @@ def main() -> None:
     )
     subprocess.run([PY, "-m", "juli.cli", "migrate", "-v", "0"], env=env, cwd=ROOT, check=True)  # noqa: S603
     subprocess.run(  # noqa: S603
-        [PY, "-m", "juli.cli", "demo", "--days", str(args.days), "-v", "0"], env=env, cwd=ROOT, check=True
+        [PY, "-m", "juli.cli", "demo", "--days", str(args.days), "-v", "0"],
+        env=env,
+        cwd=ROOT,
+        check=True,
     )
     state = json.loads(
         subprocess.run(  # noqa: S603
@@ -88,13 +91,19 @@ def main() -> None:
         try:
             _wait_http(PORT)
             time.sleep(1)
-            baseline = run_load({"kind": "get", "paths": ["/bench/baseline"]}, args.seconds / 2, args.clients)
+            baseline = run_load(
+                {"kind": "get", "paths": ["/bench/baseline"]}, args.seconds / 2, args.clients
+            )
             submit = run_load(
                 {
                     "kind": "submit",
                     "photo": photo_file(),
                     "auth": {"token": state["token"]},
-                    "case": {"category": state["category"], "area": state["area"], "title": "试点压测：垃圾堆放"},
+                    "case": {
+                        "category": state["category"],
+                        "area": state["area"],
+                        "title": "试点压测：垃圾堆放",
+                    },
                 },
                 args.seconds,
                 args.clients,
@@ -117,7 +126,9 @@ def main() -> None:
     out.write_text(json.dumps(result, indent=1))
     print(json.dumps(result, indent=1))
     if locked or submit["errors"]:
-        raise SystemExit(f"{locked} 'database is locked' lines, {submit['errors']} failed submissions")
+        raise SystemExit(
+            f"{locked} 'database is locked' lines, {submit['errors']} failed submissions"
+        )
 
 
 if __name__ == "__main__":

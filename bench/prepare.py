@@ -44,13 +44,25 @@ def _user(username: str, name: str, phone: str, role: str, area: Area) -> User:
     return actions.create_account(None, person, username, PASSWORD, validate_password=False)
 
 
-def main() -> None:
-    district = (
-        Area.objects.filter(kind="district")
-        .annotate(n=Count("children"))
-        .order_by("-n", "pk")
-        .first()
+def _ranking(district: Area) -> str:
+    """Compute (once) last week's ranking; the page that shows it is a scenario."""
+    from django.utils import timezone
+
+    from juli.rankings import actions as ranking_actions
+    from juli.rankings import scoring
+    from juli.rankings.models import DEFAULT_WEIGHTS, Ranking
+
+    week = scoring.week_label(scoring.last_complete_week(timezone.localdate()))
+    ranking_actions.update_settings(
+        None, district, enabled=True, auto_publish=False, weights=dict(DEFAULT_WEIGHTS)
     )
+    if not Ranking.objects.filter(district=district, week=week).exists():
+        ranking_actions.compute_ranking(None, district, week, publish=True)
+    return f"/rankings/district/{district.pk}/?week={week}"
+
+
+def main() -> None:
+    district = Area.objects.filter(kind="district").order_by("-numchild", "pk").first()
     if district is None:
         raise SystemExit("No district in this database: run `juli generate` first.")
     grid = (
@@ -75,6 +87,7 @@ def main() -> None:
     row = visible.only("pk", "reported_at")[deep - 1 : deep].first()
     cursor = queries._encode(row) if row is not None else None
     category = CaseCategory.objects.filter(is_active=True).order_by("pk").first()
+    ranking_path = _ranking(district)
     print(
         json.dumps(
             {
@@ -88,6 +101,7 @@ def main() -> None:
                 "page_1000_cursor": cursor,
                 "category": category.pk if category else None,
                 "micro_grid": micro.pk,
+                "ranking_path": ranking_path,
             }
         )
     )

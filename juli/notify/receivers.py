@@ -62,6 +62,12 @@ def on_bulletin_published(sender: Any, bulletin: Any, actor: Any = None, **kwarg
     )
 
 
+def _ranking_url(ranking: Any) -> str:
+    """The district's ranking page opened at the published week."""
+    base = _url("ranking-district", ranking.district.pk)
+    return f"{base}?week={ranking.week}" if base else ""
+
+
 def on_ranking_published(sender: Any, ranking: Any, actor: Any = None, **kwargs: Any) -> None:
     district = ranking.district
     week = ranking.week
@@ -75,7 +81,7 @@ def on_ranking_published(sender: Any, ranking: Any, actor: Any = None, **kwargs:
         kind=EventKind.RANKING,
         title=title,
         text="",
-        url=_url("ranking-detail", ranking.pk),
+        url=_ranking_url(ranking),
         users=office_staff(district),
         area=district,
         now=_published_at(ranking),

@@ -169,3 +169,10 @@ def test_a_published_ranking_tells_the_district_office(cast, monkeypatch):  # ty
     assert (note.recipient, note.kind, note.url) == (cast.district_admin, "ranking", "")
     assert note.text == "Weekly ranking of 黄浦区 for the week of 2026-11-16 published"
     assert Delivery.objects.get().event_key == "ranking:5:published"
+
+
+def test_a_ranking_notice_links_to_the_published_week(cast):  # type: ignore[no-untyped-def]
+    ranking = SimpleNamespace(pk=6, district=cast.huangpu, week="2026-W47")
+    ranking_published.send(sender=object, ranking=ranking, actor=None)
+    (note,) = Notification.objects.filter(recipient=cast.district_admin)
+    assert note.url == f"/rankings/district/{cast.huangpu.pk}/?week=2026-W47"
