@@ -12,7 +12,7 @@ import uuid
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,8 +33,25 @@ AREA_FILTER_KINDS = (
 UNIT_CHOICE_LIMIT = 300
 
 
+#: The select lists areas down to communities: a district has thousands of micro-grids, and
+#: a select of them all costs more to render than the list it filters. A micro-grid is still
+#: accepted (links from the dashboard, bulletins and rankings carry one) and shown when chosen.
+AREA_SHOWN_KINDS = (Area.Kind.DISTRICT, Area.Kind.STREET, Area.Kind.COMMUNITY)
+
+
+class _ShownAreas(forms.models.ModelChoiceIterator):
+    def __init__(self, field: Any) -> None:
+        super().__init__(field)
+        if getattr(field, "shown", None) is not None:
+            self.queryset = field.shown
+
+
 class AreaChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    """Areas indented by their depth, so the select reads as the tree."""
+    """Areas indented by their depth, so the select reads as the tree. `queryset` is what
+    the field accepts; `shown`, when set, is what the select lists."""
+
+    iterator = _ShownAreas
+    shown: QuerySet[Area] | None = None
 
     def label_from_instance(self, obj: Any) -> str:
         return "\u3000" * max(0, obj.depth - 1) + obj.name
@@ -46,6 +63,17 @@ def _filter_areas(user: Any) -> QuerySet[Area]:
         .filter(kind__in=AREA_FILTER_KINDS, is_active=True)
         .order_by("path")
     )
+
+
+def _set_areas(field: Any, user: Any, data: Any) -> None:
+    """Accept every filterable area in scope; list the upper levels and the chosen one."""
+    accepted = _filter_areas(user)
+    chosen = str((data or {}).get("area") or "")
+    shown = Q(kind__in=AREA_SHOWN_KINDS)
+    if chosen.isdigit():
+        shown |= Q(pk=int(chosen))
+    field.shown = accepted.filter(shown)
+    field.queryset = accepted  # after `shown`: setting it builds the widget's choices
 
 
 def _units(user: Any) -> QuerySet[Unit]:
@@ -88,7 +116,7 @@ class CaseFilterForm(forms.Form):
 
     def __init__(self, data: Any, *, user: Any) -> None:
         super().__init__(data)
-        self.fields["area"].queryset = _filter_areas(user)  # type: ignore[attr-defined]
+        _set_areas(self.fields["area"], user, data)
         self.fields["unit"].queryset = _units(user)  # type: ignore[attr-defined]
         self.fields["point"].queryset = access.visible_points(user)  # type: ignore[attr-defined]
 
@@ -150,7 +178,7 @@ class PointFilterForm(forms.Form):
 
     def __init__(self, data: Any, *, user: Any) -> None:
         super().__init__(data)
-        self.fields["area"].queryset = _filter_areas(user)  # type: ignore[attr-defined]
+        _set_areas(self.fields["area"], user, data)
         self.fields["unit"].queryset = _units(user)  # type: ignore[attr-defined]
 
     def filters(self) -> dict[str, Any]:
