@@ -70,13 +70,15 @@ def main() -> None:
     )
     state = json.loads(
         subprocess.run(  # noqa: S603
-            [PY, "-m", "juli.cli", "shell", "-c", SETUP],
+            [PY, "-m", "juli.cli", "shell", "-v", "0", "-c", SETUP],
             env=env,
             cwd=ROOT,
             capture_output=True,
             text=True,
             check=True,
-        ).stdout
+        )
+        .stdout.strip()
+        .splitlines()[-1]
     )
     log_path = work / "server.log"
     with log_path.open("wb") as log:

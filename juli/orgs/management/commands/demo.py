@@ -91,7 +91,8 @@ class Command(BaseCommand):
                 made = module.build_demo(stdout=self.stdout if verbose else None)
                 summary = ", ".join(f"{name} {n}" for name, n in made.items())
                 seconds = round(time.monotonic() - started, 1)
-                self.stdout.write(self.style.SUCCESS(f"{dotted}: {summary} ({seconds} s)."))
+                if options["verbosity"] > 0:
+                    self.stdout.write(self.style.SUCCESS(f"{dotted}: {summary} ({seconds} s)."))
                 extra_logins += getattr(module, "DEMO_LOGINS", [])
         if options["verbosity"] > 0:
             # One line only: `juli serve` prints the full table with descriptions after this.
