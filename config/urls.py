@@ -2,13 +2,15 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.urls import include, path
 
-from juli.core.views import bench_baseline, favicon, healthz
+from juli.core.views import bench_baseline, export_download, export_status, favicon, healthz
 from juli.orgs.admin_site import admin_site
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("exports/<int:pk>/", export_status, name="export-status"),
+    path("exports/<int:pk>/download/", export_download, name="export-download"),
     path("admin/", admin_site.urls),
     path("api/v1/", include("juli.api.urls")),
     path("open311/v2/", include("juli.cases.open311_urls")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from juli.core.exports import ExportError, exporter
 from juli.core.xlsx import XLSX_TYPE, Book
 
 from .queries import Chain
@@ -90,3 +91,31 @@ def chain_workbook(chain: Chain) -> bytes:
     book.sheet("空缺岗位", VACANCY_COLUMNS, vacancies, caption=f"{chain.root.name} 空缺岗位")
     book.sheet("组织汇总", SUMMARY_COLUMNS, summary, caption=f"{chain.root.name} 责任链条汇总")
     return book.bytes()
+
+
+#: A chain with more organisations than this prints in the background (dozens of pages).
+PDF_INLINE_MAX_ORGS = 20
+
+
+@exporter("duties.chain.pdf")
+def chain_pdf(params: dict[str, Any], owner: Any) -> tuple[str, bytes]:
+    """The chain's A4 PDF, made by the export worker with the owner's access checked again."""
+    from django.http import Http404
+    from django.utils.translation import gettext as _
+
+    from juli.core.pdf import render_pdf
+
+    from . import access, queries
+
+    try:
+        org = access.access_chain_org(owner, params.get("org"))
+    except Http404:
+        raise ExportError(_("This organisation is not in your scope any more.")) from None
+    year = int(params.get("year") or queries.this_year())
+    depth = params.get("depth")
+    result = queries.build_chain(org, year, max_depth=int(depth) if depth is not None else None)
+    title = _("%(year)s duty list") % {"year": year}
+    content = render_pdf(
+        "duties/pdf.html", {"chain": result, "org": org, "year": year}, issuer=org.name, title=title
+    )
+    return f"{org.name}-{year}-责任清单.pdf", content

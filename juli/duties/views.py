@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from juli.core.exports import start_export
 from juli.core.pdf import PDF_TYPE, render_pdf
 from juli.orgs import access as org_access
 from juli.orgs.forms import apply_errors
@@ -122,6 +123,12 @@ def chain_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     # A big subtree prints to dozens of pages: `?depth=1` prints this level and the next.
     depth = request.GET.get("depth", "")
     max_depth = int(depth) if depth.isdigit() and int(depth) <= 10 else None
+    if max_depth is None and queries.chain_orgs(org).count() > exports.PDF_INLINE_MAX_ORGS:
+        # Dozens of pages: made by the export worker; the page polls until it is ready.
+        back = reverse("duties-chain", args=[org.pk])
+        params = {"org": org.pk, "year": year, "depth": None, "back": back}
+        job, _created = start_export(request.user, "duties.chain.pdf", params)
+        return redirect("export-status", pk=job.pk)
     result = queries.build_chain(org, year, max_depth=max_depth)
     title = _("%(year)s duty list") % {"year": year}
     content = render_pdf(

@@ -112,3 +112,41 @@ def test_the_pdf_can_stop_one_level_down(client, world, tmp_path):
     ).stdout
     assert "第一党支部" in text and "第二党支部" in text
     assert "第一党小组" not in text
+
+
+def test_a_big_chain_prints_in_the_background(  # type: ignore[no-untyped-def]
+    client, world, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from juli.core.models import ExportJob
+    from juli.duties import exports as duty_exports
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    duty_exports.PDF_INLINE_MAX_ORGS, saved = 1, duty_exports.PDF_INLINE_MAX_ORGS
+    try:
+        client.force_login(world.c.bureau_secretary)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.get(reverse("duties-chain-pdf", args=[world.c.putuo.pk]))
+    finally:
+        duty_exports.PDF_INLINE_MAX_ORGS = saved
+    job = ExportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("export-status", args=[job.pk])
+    # The immediate task backend of the tests made the file when the request committed.
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert reverse("export-download", args=[job.pk]) in page.content.decode()
+    download = client.get(reverse("export-download", args=[job.pk]))
+    assert download.status_code == 200
+    pdf = tmp_path / "chain.pdf"
+    pdf.write_bytes(b"".join(download.streaming_content))
+    text = subprocess.run(  # noqa: S603
+        ["pdftotext", str(pdf), "-"],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "责任" in text
+    # Someone else cannot see the job or its file.
+    client.force_login(world.c.sibling_secretary)
+    assert client.get(reverse("export-status", args=[job.pk])).status_code == 404
+    assert client.get(reverse("export-download", args=[job.pk])).status_code == 404
