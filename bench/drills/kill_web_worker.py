@@ -33,6 +33,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -104,6 +105,102 @@ def submit(client: Client, photo: bytes, case: dict, stop: float) -> tuple[str |
     return None, retries
 
 
+def start(pg_url: str, *, workers: int, **env_extra: str) -> tuple[dict, dict, list]:
+    """The 10k benchmark database, its fixtures, gunicorn and a job worker: (env, state, procs)."""
+    url = harness.prepare_database(pg_url, "10k", fresh=False)
+    env = harness._env(url, JULI_UPLOAD_TTL_HOURS="0", **env_extra)
+    state = json.loads(
+        subprocess.run(  # noqa: S603
+            [PY, str(harness.ROOT / "bench" / "prepare.py")],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    return env, state, harness.start_server(env, workers=workers)
+
+
+def drive(
+    state: dict, clients: int, seconds: float, title: str, processes: list, fault: Any
+) -> tuple[list[str], dict[str, int]]:
+    """`clients` phones submitting for `seconds` while `fault(stop)` runs in its own thread;
+    the server is stopped afterwards. Returns the confirmed client UUIDs and the counts."""
+    photo = Path(harness.photo_file()).read_bytes()
+    case = {"category": state["category"], "area": state["micro_grid"], "title": title}
+    stop = time.monotonic() + seconds
+    done: list[str] = []
+    counts = {"given_up": 0, "retries": 0}
+    lock = threading.Lock()
+
+    def client_loop() -> None:
+        client = Client(f"http://127.0.0.1:{harness.PORT}", {"token": state["worker_token"]})
+        while time.monotonic() < stop:
+            key, n = submit(client, photo, case, stop)
+            with lock:
+                counts["retries"] += n
+                if key:
+                    done.append(key)
+                else:
+                    counts["given_up"] += 1
+
+    threads = [threading.Thread(target=client_loop) for _ in range(clients)]
+    threads.append(threading.Thread(target=fault, args=(stop,)))
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
+    return done, counts
+
+
+def verify(env: dict, done: list[str]) -> tuple[dict, dict]:
+    """The checks of the module text, before and after `juli sweep_uploads`."""
+    keys = harness.ROOT / "bench" / "results" / "drill-keys.json"
+    keys.parent.mkdir(exist_ok=True)
+    keys.write_text(json.dumps(done))
+    check_env = {**env, "JULI_DRILL_KEYS": str(keys)}
+
+    def run_check() -> dict:
+        out = subprocess.run(  # noqa: S603
+            [PY, "-m", "juli.cli", "shell", "-v", "0", "-c", CHECK],
+            env=check_env,
+            cwd=harness.ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    try:
+        before = run_check()
+        subprocess.run(  # noqa: S603
+            [PY, "-m", "juli.cli", "sweep_uploads", "--older-than-hours", "0"],
+            env=env,
+            cwd=harness.ROOT,
+            check=True,
+            capture_output=True,
+        )
+        return before, run_check()
+    finally:
+        keys.unlink()
+
+
+def failed(before: dict, after: dict, counts: dict[str, int]) -> bool:
+    return bool(
+        before["missing"]
+        or before["duplicates"]
+        or before["photo_problems"]
+        or after["orphan_files"]
+        or counts["given_up"]
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -117,92 +214,25 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    url = harness.prepare_database(args.pg_url, "10k", fresh=False)
-    env = harness._env(url, JULI_TASKS_BACKEND="database", JULI_UPLOAD_TTL_HOURS="0")
-    state = json.loads(
-        subprocess.run(  # noqa: S603
-            [PY, str(harness.ROOT / "bench" / "prepare.py")],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    )
-    processes = harness.start_server(env, workers=3)
+    env, state, processes = start(args.pg_url, workers=3, JULI_TASKS_BACKEND="database")
     master = processes[0]
-    photo = Path(harness.photo_file()).read_bytes()
-    case = {
-        "category": state["category"],
-        "area": state["micro_grid"],
-        "title": "故障演练：井盖缺失",
-    }
-    stop = time.monotonic() + args.seconds
-    done: list[str] = []
-    failed = 0
-    retries = 0
     kills = 0
-    lock = threading.Lock()
 
-    def client_loop() -> None:
-        nonlocal failed, retries
-        client = Client(f"http://127.0.0.1:{harness.PORT}", {"token": state["worker_token"]})
-        while time.monotonic() < stop:
-            key, n = submit(client, photo, case, stop)
-            with lock:
-                retries += n
-                if key:
-                    done.append(key)
-                else:
-                    failed += 1
-
-    def killer() -> None:
+    def killer(stop: float) -> None:
         nonlocal kills
         while time.monotonic() < stop:
             time.sleep(args.every)
             children = subprocess.run(  # noqa: S603
-                ["pgrep", "-P", str(master.pid)],
+                ["pgrep", "-P", str(master.pid)],  # noqa: S607
                 capture_output=True,
-                text=True,  # noqa: S607
+                text=True,
             ).stdout.split()
             if children:
                 os.kill(int(random.choice(children)), signal.SIGKILL)  # noqa: S311
                 kills += 1
 
-    threads = [threading.Thread(target=client_loop) for _ in range(args.clients)]
-    threads.append(threading.Thread(target=killer))
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=30)
-
-    keys = harness.ROOT / "bench" / "results" / "drill-keys.json"
-    keys.parent.mkdir(exist_ok=True)
-    keys.write_text(json.dumps(done))
-    check = [PY, "-m", "juli.cli", "shell", "-v", "0", "-c", CHECK]
-    env["JULI_DRILL_KEYS"] = str(keys)
-
-    def run_check() -> dict:
-        out = subprocess.run(
-            check, env=env, cwd=harness.ROOT, capture_output=True, text=True, check=True
-        )  # noqa: S603
-        return json.loads(out.stdout.strip().splitlines()[-1])
-
-    before = run_check()
-    subprocess.run(  # noqa: S603
-        [PY, "-m", "juli.cli", "sweep_uploads", "--older-than-hours", "0"],
-        env=env,
-        cwd=harness.ROOT,
-        check=True,
-        capture_output=True,
-    )
-    after = run_check()
-    keys.unlink()
+    done, counts = drive(state, args.clients, args.seconds, "故障演练：井盖缺失", processes, killer)
+    before, after = verify(env, done)
     result = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "cores": os.cpu_count(),
@@ -210,22 +240,15 @@ def main() -> None:
         "seconds": args.seconds,
         "workers_killed": kills,
         "submissions_succeeded": len(done),
-        "submissions_given_up": failed,
-        "retries": retries,
+        "submissions_given_up": counts["given_up"],
+        "retries": counts["retries"],
         "before_sweep": before,
         "after_sweep": after,
     }
     out = harness.ROOT / "bench" / "results" / "drill-kill-web.json"
     out.write_text(json.dumps(result, indent=1))
     print(json.dumps(result, indent=1))
-    bad = (
-        before["missing"]
-        or before["duplicates"]
-        or before["photo_problems"]
-        or after["orphan_files"]
-        or failed
-    )
-    if bad:
+    if failed(before, after, counts):
         raise SystemExit("drill failed")
 
 

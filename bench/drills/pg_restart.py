@@ -18,7 +18,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -26,8 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import run as harness  # noqa: E402
-from kill_web_worker import CHECK, submit  # noqa: E402
-from load import Client  # noqa: E402
+from kill_web_worker import drive, failed, start, verify  # noqa: E402
 
 PY = sys.executable
 
@@ -57,85 +55,19 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    url = harness.prepare_database(args.pg_url, "10k", fresh=False)
-    env = harness._env(url, JULI_TASKS_BACKEND="database", JULI_UPLOAD_TTL_HOURS="0")
-    state = json.loads(
-        subprocess.run(  # noqa: S603
-            [PY, str(harness.ROOT / "bench" / "prepare.py")],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    )
-    processes = harness.start_server(env, workers=3)
-    photo = Path(harness.photo_file()).read_bytes()
-    case = {
-        "category": state["category"],
-        "area": state["micro_grid"],
-        "title": "故障演练：数据库重启",
-    }
-    stop = time.monotonic() + args.seconds
-    done: list[str] = []
-    counts = {"given_up": 0, "retries": 0}
+    env, state, processes = start(args.pg_url, workers=3, JULI_TASKS_BACKEND="database")
     restarts: list[float] = []
-    lock = threading.Lock()
 
-    def client_loop() -> None:
-        client = Client(f"http://127.0.0.1:{harness.PORT}", {"token": state["worker_token"]})
-        while time.monotonic() < stop:
-            key, n = submit(client, photo, case, stop)
-            with lock:
-                counts["retries"] += n
-                if key:
-                    done.append(key)
-                else:
-                    counts["given_up"] += 1
-
-    def restarter() -> None:
+    def restarter(stop: float) -> None:
         gap = args.seconds / (args.restarts + 1)
         for _ in range(args.restarts):
             time.sleep(gap)
             restarts.append(restart_postgres())
 
-    threads = [threading.Thread(target=client_loop) for _ in range(args.clients)]
-    threads.append(threading.Thread(target=restarter))
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=30)
-
-    keys = harness.ROOT / "bench" / "results" / "drill-keys.json"
-    keys.write_text(json.dumps(done))
-    check_env = {**env, "JULI_DRILL_KEYS": str(keys)}
-
-    def run_check() -> dict:
-        out = subprocess.run(  # noqa: S603
-            [PY, "-m", "juli.cli", "shell", "-v", "0", "-c", CHECK],
-            env=check_env,
-            cwd=harness.ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return json.loads(out.stdout.strip().splitlines()[-1])
-
-    before = run_check()
-    subprocess.run(  # noqa: S603
-        [PY, "-m", "juli.cli", "sweep_uploads", "--older-than-hours", "0"],
-        env=env,
-        cwd=harness.ROOT,
-        check=True,
-        capture_output=True,
+    done, counts = drive(
+        state, args.clients, args.seconds, "故障演练：数据库重启", processes, restarter
     )
-    after = run_check()
-    keys.unlink()
+    before, after = verify(env, done)
     result = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "cores": os.cpu_count(),
@@ -148,19 +80,11 @@ def main() -> None:
         "before_sweep": before,
         "after_sweep": after,
     }
-    (harness.ROOT / "bench" / "results" / "drill-pg-restart.json").write_text(
-        json.dumps(result, indent=1)
-    )
+    out = harness.ROOT / "bench" / "results" / "drill-pg-restart.json"
+    out.write_text(json.dumps(result, indent=1))
     print(json.dumps(result, indent=1))
-    if (
-        before["missing"]
-        or before["duplicates"]
-        or before["photo_problems"]
-        or after["orphan_files"]
-    ):
+    if failed(before, after, counts):
         raise SystemExit("drill failed")
-    if counts["given_up"]:
-        raise SystemExit("a submission was given up")
 
 
 if __name__ == "__main__":

@@ -580,9 +580,7 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="letters-{template.pk}.xlsx"'
         return response
     if fmt == "pdf":
-        from juli.core.pdf import PDF_TYPE
-
-        from .documents import render_pdf
+        from juli.core.pdf import PDF_TYPE, render_pdf
 
         pdf = render_pdf(
             "letters/pdf_compare.html",

@@ -203,9 +203,7 @@ def signature_image(request: HttpRequest, pk: int) -> FileResponse:
 
 
 def letter_pdf_bytes(letter: Letter, request: HttpRequest | None = None) -> bytes:
-    from juli.core.pdf import media_uri
-
-    from .documents import render_pdf
+    from juli.core.pdf import media_uri, render_pdf
 
     signatures = queries.valid_signatures(letter)
     code = integrity.verification_code(letter)
