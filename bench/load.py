@@ -7,8 +7,14 @@ own cost stays small and visible: it reports the CPU seconds it used.
 
 SPEC: {"base": "http://127.0.0.1:8099", "clients": 8, "seconds": 20,
        "scenario": {"kind": "get", "paths": [...], "auth": {...}} |
-                   {"kind": "submit", "photo": "/path.jpg", "case": {...}, "auth": {...}}}
+                   {"kind": "submit", "photo": "/path.jpg", "case": {...}, "auth": {...}} |
+                   {"kind": "mixed", "rate": 50, "mix": [[weight, scenario], ...]}}
 auth: {"token": "..."} (API) or {"login": {"path": "/login/", "username": ..., "password": ...}}
+
+"mixed" is an open-loop load: operations start at a fixed rate (not when the previous one
+ends), each drawn from the weighted mix of the other kinds, and latency counts from the
+moment the operation was due, so a server that falls behind shows it (no coordinated
+omission). The result adds per-part figures under "parts".
 
 Prints one JSON object: requests, errors, rps, p50/p95/p99 (ms), status counts, cpu_s.
 "Error" is any answer that is not 2xx (3xx included: a redirect to the login page is a
@@ -122,8 +128,99 @@ def _submit_once(client: Client, photo: bytes, case: dict[str, Any]) -> int:
     return status
 
 
+def _summary(latencies: list[float], statuses: dict[str, int], wall: float) -> dict[str, Any]:
+    latencies = sorted(latencies)
+
+    def pct(q: float) -> float | None:
+        if not latencies:
+            return None
+        return round(latencies[min(len(latencies) - 1, int(q * len(latencies)))], 1)
+
+    errors = sum(n for s, n in statuses.items() if not s.startswith("2"))
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "rps": round(len(latencies) / wall, 1),
+        "p50": pct(0.50),
+        "p95": pct(0.95),
+        "p99": pct(0.99),
+        "statuses": statuses,
+    }
+
+
+def run_mixed(spec: dict[str, Any]) -> dict[str, Any]:
+    """Open-loop weighted mix at a fixed rate; see the module docstring."""
+    import random
+    from concurrent.futures import ThreadPoolExecutor
+
+    scenario = spec["scenario"]
+    rate = float(scenario["rate"])
+    parts = []
+    for weight, part in scenario["mix"]:
+        clients = [Client(spec["base"], part.get("auth", {})) for _ in range(4)]
+        photo = open(part["photo"], "rb").read() if part["kind"] == "submit" else b""  # noqa: SIM115
+        parts.append(
+            {
+                "name": part["name"],
+                "weight": weight,
+                "part": part,
+                "clients": itertools.cycle(clients),
+                "photo": photo,
+                "paths": itertools.cycle(part.get("paths") or ["/"]),
+                "latencies": [],
+                "statuses": {},
+            }
+        )
+    chooser = random.Random(1)  # noqa: S311 - a load mix, not a secret
+    lock = threading.Lock()
+    total = int(rate * spec["seconds"])
+
+    def one(entry: dict[str, Any], due: float) -> None:
+        with lock:
+            client = next(entry["clients"])
+            path = next(entry["paths"])
+        try:
+            if entry["part"]["kind"] == "submit":
+                status = _submit_once(client, entry["photo"], entry["part"]["case"])
+            else:
+                status, _, _ = client.request("GET", path)
+        except OSError:
+            status = 0
+        elapsed = (time.perf_counter() - due) * 1000
+        with lock:
+            entry["latencies"].append(elapsed)
+            entry["statuses"][str(status)] = entry["statuses"].get(str(status), 0) + 1
+
+    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
+    started = time.perf_counter()
+    # Enough threads that a slow answer never delays the next start (up to ~4 s of backlog).
+    with ThreadPoolExecutor(max_workers=max(16, int(rate * 4))) as pool:
+        for i in range(total):
+            due = started + i / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            entry = chooser.choices(parts, weights=[p["weight"] for p in parts])[0]
+            pool.submit(one, entry, due)
+    wall = time.perf_counter() - started
+    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+    latencies = [x for p in parts for x in p["latencies"]]
+    statuses: dict[str, int] = {}
+    for p in parts:
+        for key, n in p["statuses"].items():
+            statuses[key] = statuses.get(key, 0) + n
+    out = _summary(latencies, statuses, wall)
+    out["error_rate"] = round(out["errors"] / max(1, out["requests"]), 5)
+    out["parts"] = {p["name"]: _summary(p["latencies"], p["statuses"], wall) for p in parts}
+    out["cpu_s"] = round(cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime, 2)
+    out["wall_s"] = round(wall, 2)
+    return out
+
+
 def run(spec: dict[str, Any]) -> dict[str, Any]:
     scenario = spec["scenario"]
+    if scenario["kind"] == "mixed":
+        return run_mixed(spec)
     clients = [Client(spec["base"], scenario.get("auth", {})) for _ in range(spec["clients"])]
     photo = open(scenario["photo"], "rb").read() if scenario["kind"] == "submit" else b""  # noqa: SIM115
     paths = itertools.cycle(scenario.get("paths") or ["/"])
@@ -158,23 +255,10 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
         thread.join()
     wall = time.monotonic() - started
     cpu1 = resource.getrusage(resource.RUSAGE_SELF)
-    latencies.sort()
-
-    def pct(q: float) -> float:
-        return round(latencies[min(len(latencies) - 1, int(q * len(latencies)))], 1)
-
-    errors = sum(n for s, n in statuses.items() if not s.startswith("2"))
-    return {
-        "requests": len(latencies),
-        "errors": errors,
-        "rps": round(len(latencies) / wall, 1),
-        "p50": pct(0.50) if latencies else None,
-        "p95": pct(0.95) if latencies else None,
-        "p99": pct(0.99) if latencies else None,
-        "statuses": statuses,
-        "cpu_s": round(cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime, 2),
-        "wall_s": round(wall, 2),
-    }
+    out = _summary(latencies, statuses, wall)
+    out["cpu_s"] = round(cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime, 2)
+    out["wall_s"] = round(wall, 2)
+    return out
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import platform
+import random
 import socket
 import statistics
 import subprocess
@@ -52,7 +53,7 @@ def _env(db_url: str, **extra: str) -> dict[str, str]:
         JULI_ALLOWED_HOSTS="127.0.0.1,localhost",
         JULI_BENCH_BASELINE="1",
         JULI_STATIC_ROOT=str(ROOT / "bench" / ".static"),
-        JULI_MEDIA_ROOT=str(Path(tempfile.gettempdir()) / "juli-bench-media"),
+        JULI_MEDIA_ROOT=str(Path(tempfile.gettempdir()) / f"juli-bench-media-{Path(db_url).name}"),
         JULI_EMBEDDED_WORKER="0",
         PYTHONPATH=str(ROOT),
     )
@@ -91,7 +92,7 @@ def prepare_database(base_url: str, scale: str, fresh: bool) -> str:
         print(f"Generating {_cases(scale):,} cases into {name} …", flush=True)
         started = time.monotonic()
         _juli(env, "migrate", "--no-input", "-v", "0")
-        print(_juli(env, "generate", "--cases", str(_cases(scale))).strip())
+        print(_juli(env, "generate", "--cases", str(_cases(scale)), "--rollup-days", "91").strip())
         print(f"  generated in {time.monotonic() - started:.0f} s", flush=True)
     else:
         _juli(env, "migrate", "--no-input", "-v", "0")
@@ -144,13 +145,25 @@ def start_server(env: dict[str, str], workers: int) -> list[subprocess.Popen[byt
 
 
 def photo_file() -> str:
-    """A 300 KB JPEG of noise (noise does not compress, so the size is what is sent)."""
+    """A phone-like photo of about 300 KB: 1280×960, smooth shapes with fine grain (a JPEG
+    of pure noise would be small in pixels and large in bytes, unlike a photo)."""
     from PIL import Image
 
-    path = Path(tempfile.gettempdir()) / "juli-bench-300k.jpg"
-    if not path.exists():
-        image = Image.frombytes("RGB", (560, 420), os.urandom(560 * 420 * 3))
-        image.save(path, "JPEG", quality=85)
+    path = Path(tempfile.gettempdir()) / "juli-bench-300k-1280.jpg"
+    if path.exists():
+        return str(path)
+    width, height = 1280, 960
+    rng = random.Random(1)  # noqa: S311 - test pixels
+    coarse = Image.frombytes("L", (width // 4, height // 4), rng.randbytes(width * height // 16))
+    coarse = coarse.resize((width, height), Image.Resampling.BICUBIC)
+    ramp = Image.linear_gradient("L").resize((width, height))
+    image = Image.merge("RGB", (coarse, ramp, Image.blend(coarse, ramp, 0.5)))
+    grain = Image.frombytes("RGB", (width, height), rng.randbytes(width * height * 3))
+    image = Image.blend(image, grain, 0.03)
+    for quality in range(90, 50, -2):
+        image.save(path, "JPEG", quality=quality)
+        if path.stat().st_size <= 310_000:
+            break
     return str(path)
 
 
@@ -209,6 +222,25 @@ def scenarios(state: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
+#: The district's day in one load: what share of operations each part takes (80 % reads).
+MIX = {
+    "case_submit_photo": 20,
+    "case_detail": 25,
+    "case_list_page_1": 15,
+    "case_list_page_1000": 5,
+    "api_case_list_page_1": 10,
+    "dashboard": 10,
+    "ranking_read": 5,
+    "open311_requests": 10,
+}
+
+
+def mixed(state: dict[str, Any], rate: float) -> dict[str, Any]:
+    parts = dict(scenarios(state))
+    mix = [[weight, dict(parts[name], name=name)] for name, weight in MIX.items() if name in parts]
+    return {"kind": "mixed", "rate": rate, "mix": mix}
+
+
 def run_load(scenario: dict[str, Any], seconds: float, clients: int) -> dict[str, Any]:
     spec = {
         "base": f"http://127.0.0.1:{PORT}",
@@ -240,6 +272,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
     parser.add_argument("--only", default="", help="comma-separated scenario names")
     parser.add_argument("--fresh", action="store_true", help="regenerate the database")
+    parser.add_argument(
+        "--mixed-seconds",
+        type=float,
+        default=600,
+        help="length of the mixed district load (0: leave it out)",
+    )
+    parser.add_argument("--mixed-rate", type=float, default=50, help="operations per second")
     parser.add_argument(
         "--pg-url",
         default=os.environ.get("JULI_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432"),
@@ -298,6 +337,17 @@ def main() -> None:
             print(
                 f"{name}: {row['rps']} req/s, p50 {row['p50']} ms, p95 {row['p95']} ms", flush=True
             )
+        if args.mixed_seconds > 0 and (not wanted or "mixed" in wanted):
+            print(f"mixed: {args.mixed_rate:g} operations/s for {args.mixed_seconds:g} s …")
+            got = run_load(mixed(state, args.mixed_rate), args.mixed_seconds, args.clients)
+            row = {"name": "mixed", "scale": args.scale, "cases": state["cases"], **got}
+            row["target_rps"] = args.mixed_rate
+            results.append(row)
+            print(
+                f"mixed: {got.get('rps')} req/s, p95 {got.get('p95')} ms, "
+                f"errors {got.get('errors')} ({got.get('error_rate')})",
+                flush=True,
+            )
     finally:
         for process in processes:
             process.terminate()
@@ -306,6 +356,7 @@ def main() -> None:
     base = next((r for r in results if r["name"] == "baseline" and "rps" in r), None)
     for row in results:
         if base and "rps" in row:
+            row["baseline_rps"] = base["rps"]
             row["ratio_rps"] = round(row["rps"] / base["rps"], 3)
             row["ratio_p50"] = round(row["p50"] / base["p50"], 2) if base["p50"] else None
     meta = {
@@ -321,10 +372,24 @@ def main() -> None:
     }
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(exist_ok=True)
-    for name in ("latest.json", f"{args.scale.lower()}.json"):
-        (out_dir / name).write_text(
-            json.dumps({"meta": meta, "scenarios": results}, indent=1, ensure_ascii=False)
-        )
+    scale_file = out_dir / f"{args.scale.lower()}.json"
+    merged = results
+    if wanted and scale_file.exists():
+        # A partial run (--only) replaces its scenarios in the scale's file and keeps the
+        # others; each row keeps the baseline of its own run (`baseline_rps`, `ratio_*`).
+        done = {r["name"] for r in results if r["name"] != "baseline"}
+        earlier = json.loads(scale_file.read_text())
+        merged = [r for r in earlier["scenarios"] if r["name"] not in done] + [
+            r for r in results if r["name"] != "baseline"
+        ]
+        meta["partial_reruns"] = [*earlier["meta"].get("partial_reruns", []), meta["date"]]
+        meta = {**earlier["meta"], "partial_reruns": meta["partial_reruns"]}
+    (out_dir / "latest.json").write_text(
+        json.dumps({"meta": meta, "scenarios": results}, indent=1, ensure_ascii=False)
+    )
+    scale_file.write_text(
+        json.dumps({"meta": meta, "scenarios": merged}, indent=1, ensure_ascii=False)
+    )
     print()
     print(f"Scale {args.scale} ({state['cases']:,} cases), {meta['cores']} cores, {meta['date']}")
     print(

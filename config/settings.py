@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "juli.core.middleware.SessionIdleMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -192,7 +193,10 @@ AXES_VERBOSE = False
 
 # Idle timeout: the session expires JULI_SESSION_IDLE_MINUTES after the last request.
 SESSION_COOKIE_AGE = env_int("JULI_SESSION_IDLE_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# juli.core.middleware.SessionIdleMiddleware refreshes the expiry at most once a minute
+# instead of saving the session on every request (a write per page view).
+SESSION_SAVE_EVERY_REQUEST = False
+JULI_SESSION_REFRESH_SECONDS = env_int("JULI_SESSION_REFRESH_SECONDS", 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -302,6 +306,11 @@ SPECTACULAR_SETTINGS = {
         "RankingStatusEnum": "juli.rankings.models.Ranking.Status",
         "LetterStatusEnum": "juli.letters.models.Status",
     },
+    # The default enum hook, then OpenAPI links between operations (create → detail, …).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "juli.api.links.add_links",
+    ],
 }
 
 # --- Logging ----------------------------------------------------------------------------------
@@ -329,6 +338,23 @@ JULI_INSPECTION_FAR_METRES = env_int("JULI_INSPECTION_FAR_METRES", 300)
 # per hour; the contact shown in the discovery document.
 JULI_OPEN311_POINT_RADIUS_M = env_int("JULI_OPEN311_POINT_RADIUS_M", 100)
 JULI_OPEN311_POSTS_PER_HOUR = env_int("JULI_OPEN311_POSTS_PER_HOUR", 30)
+# How many proxies in front of Juli set X-Forwarded-For (1 behind the nginx sample, which
+# overwrites it); 0 reads REMOTE_ADDR only. The client address goes to the audit log and
+# the per-address limits (juli.core.context.client_ip_from_meta).
+JULI_TRUSTED_PROXIES = env_int("JULI_TRUSTED_PROXIES", 0)
+# The dashboard's figures are computed at most once per this many seconds per area and period
+# (0: on every request); the page says when (juli.stats.views._summary).
+JULI_DASHBOARD_CACHE_SECONDS = env_int("JULI_DASHBOARD_CACHE_SECONDS", 60)
+# Django's cache: the process's memory by default; JULI_CACHE_URL=redis://host:6379/2 shares
+# it between gunicorn workers and machines (dashboard figures, Open311 limits).
+JULI_CACHE_URL = env("JULI_CACHE_URL", "")
+if JULI_CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": JULI_CACHE_URL,
+        }
+    }
 JULI_OPEN311_CONTACT = env("JULI_OPEN311_CONTACT", "")
 JULI_PHONE_REGION_PREFIXES = ("1",)
 

@@ -17,6 +17,7 @@ from rest_framework import serializers
 
 from juli.api.base import ScopedReadOnlyViewSet
 from juli.api.pagination import KeysetPagination
+from juli.cases.api import IdFilter
 
 from . import access
 from .models import Bulletin
@@ -81,7 +82,7 @@ class BulletinDetailSerializer(BulletinSerializer):
 
 
 class BulletinFilter(django_filters.FilterSet):
-    area = django_filters.NumberFilter(field_name="area_id")
+    area = IdFilter(field_name="area_id")
     status = django_filters.ChoiceFilter(choices=Bulletin.Status.choices)
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")

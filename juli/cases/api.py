@@ -54,9 +54,9 @@ from juli.api.base import ScopedReadOnlyViewSet
 from juli.api.pagination import KeysetPagination
 from juli.core import idempotency
 from juli.core.idempotency import Outcome
-from juli.orgs.access import visible_areas
+from juli.orgs.access import visible_areas, visible_units
 from juli.orgs.api import RefSerializer
-from juli.orgs.models import Area, Unit, User
+from juli.orgs.models import Area, User
 
 from . import access, queries
 from .actions import ConflictError, PhotoUpload, report_case, transition
@@ -869,7 +869,8 @@ class CaseViewSet(CasesApiMixin, IdempotentMixin, ScopedReadOnlyViewSet):
         act = data["action"]
         kwargs: dict[str, Any] = {}
         if data.get("unit") is not None:
-            unit = Unit.objects.filter(pk=data["unit"]).first()
+            # The same units the page's select accepts: active ones in the actor's scope.
+            unit = visible_units(user).filter(pk=data["unit"], is_active=True).first()
             if unit is None:
                 raise _unknown("unit")
             kwargs["unit"] = unit

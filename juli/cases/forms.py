@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from juli.core.widgets import FastSelect, PickerSelect, ShownModelChoiceField
 from juli.orgs import access as org_access
 from juli.orgs.models import Area, Unit, User
 
@@ -31,6 +32,9 @@ AREA_FILTER_KINDS = (
     Area.Kind.MICRO_GRID,
 )
 UNIT_CHOICE_LIMIT = 300
+#: How many units a unit select lists before its search box is needed (a district has
+#: hundreds of responsible units; the search finds the others).
+UNIT_SHOWN = 30
 
 
 #: The select lists areas down to communities: a district has thousands of micro-grids, and
@@ -39,19 +43,11 @@ UNIT_CHOICE_LIMIT = 300
 AREA_SHOWN_KINDS = (Area.Kind.DISTRICT, Area.Kind.STREET, Area.Kind.COMMUNITY)
 
 
-class _ShownAreas(forms.models.ModelChoiceIterator):
-    def __init__(self, field: Any) -> None:
-        super().__init__(field)
-        if getattr(field, "shown", None) is not None:
-            self.queryset = field.shown
-
-
-class AreaChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class AreaChoiceField(ShownModelChoiceField):
     """Areas indented by their depth, so the select reads as the tree. `queryset` is what
     the field accepts; `shown`, when set, is what the select lists."""
 
-    iterator = _ShownAreas
-    shown: QuerySet[Area] | None = None
+    widget = FastSelect
 
     def label_from_instance(self, obj: Any) -> str:
         return "\u3000" * max(0, obj.depth - 1) + obj.name
@@ -72,7 +68,8 @@ def _set_areas(field: Any, user: Any, data: Any) -> None:
     shown = Q(kind__in=AREA_SHOWN_KINDS)
     if chosen.isdigit():
         shown |= Q(pk=int(chosen))
-    field.shown = accepted.filter(shown)
+    # Only what the select shows: an area row also holds its boundary polygon.
+    field.shown = accepted.filter(shown).only("pk", "path", "depth", "name")
     field.queryset = accepted  # after `shown`: setting it builds the widget's choices
 
 
@@ -80,22 +77,42 @@ def _units(user: Any) -> QuerySet[Unit]:
     return org_access.visible_units(user).filter(is_active=True).order_by("name", "pk")
 
 
+def _unit_field(*, blank: str = "", **kwargs: Any) -> ShownModelChoiceField:
+    return ShownModelChoiceField(
+        queryset=Unit.objects.none(),
+        widget=PickerSelect(search_url="unit-options", blank=blank),
+        **kwargs,
+    )
+
+
+def _set_units(field: Any, user: Any, chosen: Any, hints: Any = None, ids: Any = ()) -> None:
+    """Accept every active unit in scope; list the chosen one, the given ones, the hinted
+    ones (a queryset of unit ids: where a case would likely go) and the first few by name;
+    the search box finds the rest. One query lists them (the parts are subqueries)."""
+    accepted = _units(user)
+    wanted = {int(v) for v in (chosen, *ids) if str(v or "").isdigit()}
+    shown = Q(pk__in=wanted) | Q(pk__in=accepted.values("pk")[:UNIT_SHOWN])
+    if hints is not None:
+        shown |= Q(pk__in=hints)
+    field.shown = accepted.filter(shown).only("pk", "name")
+    field.queryset = accepted
+
+
 class CaseFilterForm(forms.Form):
     area = AreaChoiceField(
         queryset=Area.objects.none(), required=False, empty_label=_("All areas"), label=_("Area")
     )
-    category = forms.ModelChoiceField(
+    category = ShownModelChoiceField(
         queryset=CaseCategory.objects.order_by("code"),
         required=False,
         empty_label=_("All categories"),
         label=_("Category"),
+        widget=FastSelect,
     )
     status = forms.ChoiceField(
         choices=[("", _("All statuses")), *Case.Status.choices], required=False, label=_("Status")
     )
-    unit = forms.ModelChoiceField(
-        queryset=Unit.objects.none(), required=False, empty_label=_("All units"), label=_("Unit")
-    )
+    unit = _unit_field(blank="all", required=False, empty_label=_("All units"), label=_("Unit"))
     source = forms.ChoiceField(
         choices=[("", _("All sources")), *Case.Source.choices], required=False, label=_("Source")
     )
@@ -117,7 +134,7 @@ class CaseFilterForm(forms.Form):
     def __init__(self, data: Any, *, user: Any) -> None:
         super().__init__(data)
         _set_areas(self.fields["area"], user, data)
-        self.fields["unit"].queryset = _units(user)  # type: ignore[attr-defined]
+        _set_units(self.fields["unit"], user, (data or {}).get("unit"))
         self.fields["point"].queryset = access.visible_points(user)  # type: ignore[attr-defined]
 
     def link_filters(self) -> list[tuple[str, str]]:
@@ -169,8 +186,8 @@ class PointFilterForm(forms.Form):
         label=_("Category"),
     )
     zero = forms.ChoiceField(choices=ZERO_CHOICES, required=False, label=_("Zero-deduction"))
-    unit = forms.ModelChoiceField(
-        queryset=Unit.objects.none(),
+    unit = _unit_field(
+        blank="all_responsible",
         required=False,
         empty_label=_("All responsible units"),
         label=_("Responsible unit"),
@@ -179,7 +196,7 @@ class PointFilterForm(forms.Form):
     def __init__(self, data: Any, *, user: Any) -> None:
         super().__init__(data)
         _set_areas(self.fields["area"], user, data)
-        self.fields["unit"].queryset = _units(user)  # type: ignore[attr-defined]
+        _set_units(self.fields["unit"], user, (data or {}).get("unit"))
 
     def filters(self) -> dict[str, Any]:
         if not self.is_bound:
@@ -225,13 +242,23 @@ def _form(action: str, base: type[ActionForm]) -> type[ActionForm]:
 
 class DispatchForm(ActionForm):
     action = "dispatch"
-    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Responsible unit"))
+    unit = _unit_field(label=_("Responsible unit"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["unit"]
-        field.queryset = _units(self.user)  # type: ignore[attr-defined]
-        field.initial = self.case.unit_id
+        case = self.case
+        chosen = self.data.get(self.add_prefix("unit")) if self.is_bound else None
+        # The units responsible for points around the case come first: where it usually goes.
+        around = case.area_path[: max(len(case.area_path) - Area.steplen, Area.steplen)]
+        hints = (
+            Point.objects.filter(area_path__startswith=around, responsible_unit__isnull=False)
+            .values("responsible_unit_id")
+            .distinct()[:UNIT_SHOWN]
+        )
+        point_unit = case.point.responsible_unit_id if case.point is not None else None
+        _set_units(field, self.user, chosen, hints, ids=[case.unit_id, point_unit])
+        field.initial = case.unit_id or point_unit
 
     def arguments(self) -> dict[str, Any]:
         return {"unit": self.cleaned_data["unit"]}
@@ -243,10 +270,11 @@ class ResumeForm(DispatchForm):
 
 class DeferForm(ActionForm):
     action = "defer"
-    requested_by = forms.ModelChoiceField(
+    requested_by = ShownModelChoiceField(
         queryset=User.objects.none(),
         label=_("Asked for by"),
         help_text=_("You approve the deferral; name who asked for it."),
+        widget=FastSelect,
     )
     note = forms.CharField(
         label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
@@ -255,16 +283,24 @@ class DeferForm(ActionForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         people = org_access.visible_people(self.user).values("pk")
-        qs = (
-            User.objects.filter(is_active=True, person_id__isnull=False)
-            .filter(person_id__in=people)
-            .union(actions.unit_contacts(self.case.unit_id))
-        )
-        ids = [u.pk for u in qs if u.pk != self.user.pk][:UNIT_CHOICE_LIMIT]
+        contacts = actions.unit_contacts(self.case.unit_id).values("pk")
         field = self.fields["requested_by"]
-        field.queryset = (  # type: ignore[attr-defined]
-            User.objects.filter(pk__in=ids).select_related("person").order_by("username")
+        accepted = (
+            User.objects.filter(is_active=True)
+            .filter(Q(person_id__in=people) | Q(pk__in=contacts))
+            .exclude(pk=self.user.pk)
         )
+        # The unit's own people ask for deferrals: they are listed; anyone else the user can
+        # see is accepted (the person directory finds them) but not listed, which would be
+        # thousands of names in a district.
+        chosen = str(self.data.get(self.add_prefix("requested_by")) or "")
+        shown = Q(pk__in=contacts)
+        if self.is_bound and chosen.isdigit():
+            shown |= Q(pk=int(chosen))
+        field.shown = (  # type: ignore[attr-defined]
+            accepted.filter(shown).select_related("person").order_by("username")[:UNIT_CHOICE_LIMIT]
+        )
+        field.queryset = accepted  # type: ignore[attr-defined]
         field.label_from_instance = (  # type: ignore[attr-defined]
             lambda u: f"{u.person.name} ({u.username})" if u.person_id else u.username
         )

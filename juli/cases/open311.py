@@ -52,6 +52,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from juli.core import idempotency
+from juli.core.context import client_ip_from_meta
 from juli.core.idempotency import Outcome
 from juli.core.uploads import clean_image
 from juli.orgs.models import Area
@@ -432,7 +433,7 @@ def _throttle(request: HttpRequest) -> None:
     limit = int(getattr(settings, "JULI_OPEN311_POSTS_PER_HOUR", 30))
     if limit <= 0:
         return
-    ip = request.META.get("REMOTE_ADDR", "")
+    ip = client_ip_from_meta(request.META) or ""
     key = f"juli:open311:post:{ip}:{timezone.now():%Y%m%d%H}"
     cache.add(key, 0, 3600)
     if cache.incr(key) > limit:

@@ -240,6 +240,22 @@ def requeue_stale_tasks(now: datetime.datetime | None = None) -> tuple[int, int]
     return requeued, failed
 
 
+def requeue_tasks_of(worker_id: str) -> int:
+    """Put back in the queue the tasks RUNNING under `worker_id`, which says it no longer
+    runs them (its loop restarted after losing the database). Returns how many."""
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    requeued = 0
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
+    for result in running.only("id", "worker_ids", "started_at"):
+        if result.worker_ids and result.worker_ids[-1] == worker_id:
+            requeued += DBTaskResult.objects.filter(
+                pk=result.pk, status=TaskResultStatus.RUNNING, started_at=result.started_at
+            ).update(status=TaskResultStatus.READY)
+    return requeued
+
+
 class WorkerLost(Exception):
     """Recorded on a task whose worker died on every attempt."""
 

@@ -282,8 +282,10 @@ def clean_image(upload: Any) -> CleanImage:
         out = out.copy()
         out.thumbnail((edge, edge), Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
-    # No exif=, icc_profile= or comment: the stored file carries pixels only.
-    out.save(buffer, format="JPEG", quality=settings.JULI_JPEG_QUALITY, optimize=True)
+    # No exif=, icc_profile= or comment: the stored file carries pixels only. No optimize=:
+    # optimised Huffman tables save ~3 % of the bytes for 2.4× the encoding time, and this
+    # runs inside the phone's request (bench: 8.8 → 3.7 ms for a 1280×960 photo).
+    out.save(buffer, format="JPEG", quality=settings.JULI_JPEG_QUALITY)
     encoded = buffer.getvalue()
     return CleanImage(
         content=ContentFile(encoded, name=f"{uuid.uuid4().hex}.jpg"),

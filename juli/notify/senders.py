@@ -105,9 +105,35 @@ def absolute(url: str) -> str:
     return f"{site}{url}" if site else ""
 
 
+#: Markdown syntax in typed text (a case title, a note) becomes its full-width twin in robot
+#: messages: `[点我](http://…)` in a title must not turn into a link in the group chat.
+_MARKDOWN_INERT = str.maketrans(
+    {
+        "[": "［",
+        "]": "］",
+        "(": "（",
+        ")": "）",
+        "<": "＜",
+        ">": "＞",
+        "*": "＊",
+        "#": "＃",
+        "`": "｀",
+    }
+)
+
+
+def _inert(value: str) -> str:
+    return value.translate(_MARKDOWN_INERT)
+
+
 def build_payload(kind: str, *, title: str, text: str, url: str = "") -> dict[str, Any]:
-    """What a channel of `kind` is sent for one event (stored on the delivery as is)."""
+    """What a channel of `kind` is sent for one event (stored on the delivery as is).
+
+    Typed text is made inert for the robots' markdown; an e-mail subject is one line."""
     link = absolute(url)
+    title = " ".join(title.split()) if kind == Channel.Kind.EMAIL else title
+    if kind != Channel.Kind.EMAIL:
+        title, text = _inert(title), _inert(text)
     text = text.strip()
     if len(text) > MAX_TEXT_CHARS:
         text = text[: MAX_TEXT_CHARS - 1] + "…"

@@ -42,6 +42,19 @@ SEARCH_LIMIT = 50
 HISTORY_LIMIT = 100
 
 
+#: At most this many units answer a unit search.
+UNIT_SEARCH_LIMIT = 50
+
+
+def find_units(user: Any, text: str) -> list[Unit]:
+    """Active units in the user's scope whose name or code contains `text`, by name."""
+    found = access.visible_units(user).filter(is_active=True)
+    text = text.strip()[:60]
+    if text:
+        found = found.filter(Q(name__icontains=text) | Q(code__icontains=text))
+    return list(found.only("pk", "name").order_by("name", "pk")[:UNIT_SEARCH_LIMIT])
+
+
 def current_post_q(prefix: str = "") -> Q:
     """Posts that hold today: started, and not ended before today."""
     today = timezone.localdate()
@@ -127,7 +140,11 @@ def keyset_page(
     cursor = forward_cursor or backward_cursor
     if cursor is not None:
         a, b = cursor
-        qs = qs.filter(Q(**{f"{first}__{cmp}": a}) | Q(**{first: a, f"{second}__{cmp}": b}))
+        # The lone bound on `first` lets the index scan start at the cursor; the OR alone
+        # would be a filter over every row before it (page N reads N pages).
+        qs = qs.filter(**{f"{first}__{cmp}e": a}).filter(
+            Q(**{f"{first}__{cmp}": a}) | Q(**{first: a, f"{second}__{cmp}": b})
+        )
     rows = list(qs.order_by(*order)[: size + 1])
     more = len(rows) > size
     rows = rows[:size]

@@ -21,6 +21,7 @@ urlpatterns = [
     path("areas/<int:pk>/edit/", views.area_edit, name="area-edit"),
     path("areas/<int:pk>/move/", views.area_move, name="area-move"),
     path("areas/<int:pk>/posts/new/", views.area_post_new, name="area-post-new"),
+    path("units/options/", views.unit_options, name="unit-options"),
     path("units/<int:pk>/", views.unit_detail, name="unit-detail"),
     path("units/<int:pk>/posts/new/", views.unit_post_new, name="unit-post-new"),
     path("people/", views.person_list, name="person-list"),

@@ -17,7 +17,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from juli.core.widgets import option_tags
 
 from . import access, actions, forms, queries
 from .models import Area, PartyOrg, Person, Unit
@@ -79,6 +82,23 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 # --- Party organisations ------------------------------------------------------------------
+
+
+#: The first option of a unit search's answer, by the `blank` its select asked for.
+UNIT_BLANKS = {"all": _lazy("All units"), "all_responsible": _lazy("All responsible units")}
+
+
+@login_required
+@require_GET
+def unit_options(request: HttpRequest) -> HttpResponse:
+    """The `<option>`s of active units in the user's scope whose name or code holds `q`
+    (at most 50), for the search box of a unit select."""
+    found = queries.find_units(request.user, request.GET.get("q", ""))
+    pairs: list[tuple[Any, Any]] = [(u.pk, u.name) for u in found]
+    blank = UNIT_BLANKS.get(request.GET.get("blank", ""))
+    if blank is not None:
+        pairs.insert(0, ("", blank))
+    return HttpResponse(option_tags(pairs, selected=request.GET.get("selected", "")))
 
 
 @login_required

@@ -16,19 +16,53 @@ from .models import COMPONENTS, Ranking, RankingRow
 WEEK_CHOICES = 12
 
 
+#: A level with more rows than this shows its head and tail (抓两头带中间: the two ends are
+#: what the meeting talks about) and folds the middle behind "show all".
+FOLD_AT = 30
+#: How many rows of each end a folded level shows.
+FOLD_KEEP = 10
+
+
 @dataclass
 class Table:
     level: str
     label: Any
     rows: list[RankingRow] = field(default_factory=list)
+    #: Rows of the folded middle (0: the table shows every row).
+    hidden: int = 0
+    #: The rank position after which the fold sits.
+    fold_after: int = 0
+    total: int = 0
+
+    def fold(self) -> None:
+        """Keep the first and last FOLD_KEEP rows when there are more than FOLD_AT."""
+        self.total = len(self.rows)
+        if self.total > FOLD_AT:
+            self.hidden = self.total - 2 * FOLD_KEEP
+            self.fold_after = FOLD_KEEP
+            self.rows = self.rows[:FOLD_KEEP] + self.rows[-FOLD_KEEP:]
 
 
-def tables(ranking: Ranking) -> list[Table]:
-    """The ranking's rows by level (streets, communities, units), each by rank. One query."""
+def tables(ranking: Ranking, *, repeats: bool = True) -> list[Table]:
+    """The ranking's rows by level (streets, communities, units), each by rank. One query.
+
+    `repeats=False` leaves out each row's list of repeat-problem points (at 10M cases a few
+    megabytes for a district); `attach_repeats` then reads it for the rows a page shows."""
     out = {level: Table(level, label) for level, label in RankingRow.Level.choices}
-    for row in ranking.rows.order_by("level", "rank"):
+    rows = ranking.rows.order_by("level", "rank")
+    if not repeats:
+        rows = rows.defer("repeat_points")
+    for row in rows:
         out[row.level].rows.append(row)
     return [out[level] for level in RankingRow.Level.values]
+
+
+def attach_repeats(tables_: list[Table]) -> None:
+    """Read the repeat-problem points of the rows the tables show. One query."""
+    shown = {row.pk: row for t in tables_ for row in t.rows}
+    found = RankingRow.objects.filter(pk__in=shown).values_list("pk", "repeat_points")
+    for pk, points in found:
+        shown[pk].repeat_points = points
 
 
 def weights_used(ranking: Ranking) -> list[tuple[Any, Decimal]]:

@@ -29,6 +29,9 @@ from . import access, actions, exports, queries, scoring
 from .forms import SettingsForm
 from .models import Ranking, RankingRow
 
+#: How many repeat-problem points a row lists on the page (the worst ones).
+REPEATS_SHOWN = 10
+
 
 def _links(row: RankingRow, ranking: Ranking, district: Area) -> dict[str, Any]:
     """URLs of the cases (and points) behind each figure of `row`."""
@@ -52,9 +55,13 @@ def _links(row: RankingRow, ranking: Ranking, district: Area) -> dict[str, Any]:
             cases, verified_from=start, verified_to=end, reported_from=window, reported_to=end
         ),
         "zero": url(reverse("point-list"), zero=1),
+        # The worst first (they are sorted by cases); a street at 10M cases repeats at
+        # hundreds of points, and every one of them on the page made it megabytes long.
         "repeats": [
-            (p, url(cases, point=p["point"], **week, not_rejected=1)) for p in row.repeat_points
+            (p, url(cases, point=p["point"], **week, not_rejected=1))
+            for p in row.repeat_points[:REPEATS_SHOWN]
         ],
+        "repeats_more": max(0, len(row.repeat_points) - REPEATS_SHOWN),
     }
 
 
@@ -90,8 +97,13 @@ def ranking_district(request: HttpRequest, pk: int) -> HttpResponse:
     ranking = rankings.filter(district=district, week=week).first()
     conf = actions.settings_of(district)
     manage = access.can_manage(user, district)
-    tables = queries.tables(ranking) if ranking else []
+    tables = queries.tables(ranking, repeats=False) if ranking else []
     scope = access.links_for(user, district)
+    unfolded = request.GET.get("all", "")
+    for table in tables:
+        if table.level != unfolded:
+            table.fold()
+    queries.attach_repeats(tables)
     for table in tables:
         for row in table.rows:
             row.links = _links(row, ranking, district) if access.row_linkable(scope, row) else None  # type: ignore[attr-defined,arg-type]

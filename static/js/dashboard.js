@@ -100,9 +100,11 @@
     });
     var name = "juli-dashboard-" + (data.cells.length ? data.cells[0].code : "none");
     window.echarts.registerMap(name, { type: "FeatureCollection", features: features });
+    // Rows [id, lng, lat, overdue, number, title]; the case URL is data.case_url with {id}.
     var points = data.points.map(function (p) {
-      return { value: [p.lng, p.lat], number: p.number, title: p.title, overdue: p.overdue, url: p.url,
-        itemStyle: { color: p.overdue ? RED : BLUE } };
+      return { value: [p[1], p[2]], number: p[4], title: p[5], overdue: !!p[3],
+        url: data.case_url.replace("{id}", String(p[0])),
+        itemStyle: { color: p[3] ? RED : BLUE } };
     });
     chart.setOption({
       textStyle: { fontFamily: FONT },

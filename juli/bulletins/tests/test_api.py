@@ -76,6 +76,9 @@ def test_the_filters_narrow_the_list(cast, bulletins):
     assert len(drafts) == 2
     none = api.get("/api/v1/bulletins/", {"date_to": "2000-01-01"}).json()["results"]
     assert none == []
+    # An area no table can hold, or not a whole number, is a 400 (was a 500 on SQLite).
+    assert api.get("/api/v1/bulletins/", {"area": 10**30}).status_code == 400
+    assert api.get("/api/v1/bulletins/", {"area": "1.5"}).status_code == 400
 
 
 def test_it_is_in_the_openapi_schema(cast):

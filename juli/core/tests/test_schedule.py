@@ -323,3 +323,31 @@ def test_it_plans_today_idempotently(cast, world) -> None:  # type: ignore[no-un
     second: Any = case_tasks.plan_today.enqueue().return_value
     assert second["assigned"] == 0
     assert second["already_planned"] == first["assigned"] + first["already_planned"]
+
+
+def test_the_worker_survives_losing_the_database_and_queues_its_task_again(
+    cast, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A database restart cut the running task's connection; the package's loop raised on the
+    dead connection. `juli worker` reconnects, queues its own task again, and runs on."""
+    from django.db import OperationalError
+    from django_tasks_db.management.commands.db_worker import Command as PackageCommand
+
+    from juli.core.management.commands import worker
+
+    now = timezone.now()
+    mine = _running(["w-restart"], now - datetime.timedelta(seconds=5))
+    others = _running(["w-other"], now - datetime.timedelta(seconds=5))
+    runs: list[str] = []
+
+    def package_loop(self, *args, **options):  # type: ignore[no-untyped-def]
+        runs.append(options["worker_id"])
+        if len(runs) == 1:
+            raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(PackageCommand, "handle", package_loop)
+    monkeypatch.setattr(worker.Command, "_reconnect", staticmethod(lambda: None))
+    worker.Command()._run(worker_id="w-restart", batch=False)
+    assert runs == ["w-restart", "w-restart"]
+    assert DBTaskResult.objects.get(pk=mine.pk).status == "READY"
+    assert DBTaskResult.objects.get(pk=others.pk).status == "RUNNING"  # another worker's

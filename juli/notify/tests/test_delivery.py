@@ -318,3 +318,17 @@ def test_the_scheduled_task_takes_no_arguments_and_sends_what_is_due(cast, robot
     assert tasks.retry_deliveries.call() == 1
     assert tasks.retry_deliveries.call() == 0
     assert len(robot.requests) == 1
+
+
+def test_typed_markdown_stays_text_in_robot_messages_and_subjects_stay_one_line():
+    title = "[点我](http://evil.example) **急**\r\n<b>标题</b>"
+    wecom = senders.build_payload("wecom", title=title, text="# 大标题 `x`", url="")
+    content = wecom["markdown"]["content"]
+    assert (
+        content
+        == "**［点我］（http://evil.example） ＊＊急＊＊\r\n＜b＞标题＜/b＞**\n＃ 大标题 ｀x｀"
+    )
+    ding = senders.build_payload("dingtalk", title=title, text="", url="")
+    assert "[点我](" not in ding["markdown"]["text"] and "［点我］" in ding["markdown"]["title"]
+    email = senders.build_payload("email", title=title, text="正文", url="")
+    assert email["subject"] == "[点我](http://evil.example) **急** <b>标题</b>"

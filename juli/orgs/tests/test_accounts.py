@@ -89,7 +89,7 @@ def test_it_sets_up_a_second_factor_only_for_office_roles(cast, client):
 
 
 def test_it_expires_idle_sessions(cast, client, settings):
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert "juli.core.middleware.SessionIdleMiddleware" in settings.MIDDLEWARE
     assert settings.SESSION_COOKIE_AGE == 30 * 60
     client.force_login(cast.street_officer)
     session = client.session
@@ -98,6 +98,28 @@ def test_it_expires_idle_sessions(cast, client, settings):
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_it_moves_the_idle_deadline_at_most_once_a_refresh_interval(cast, client, settings):
+    from django.contrib.sessions.models import Session
+
+    from juli.core.middleware import SESSION_SEEN_KEY
+
+    settings.JULI_SESSION_REFRESH_SECONDS = 60
+    client.force_login(cast.street_officer)
+    assert client.get(reverse("home")).status_code == 200
+    key = client.session.session_key
+    first = Session.objects.get(pk=key).expire_date
+    seen = client.session[SESSION_SEEN_KEY]
+    assert client.get(reverse("home")).status_code == 200  # within the interval: no write
+    assert Session.objects.get(pk=key).expire_date == first
+    session = client.session
+    session[SESSION_SEEN_KEY] = seen - 61  # as if the last write was 61 s ago
+    session.save()
+    written = Session.objects.get(pk=key).expire_date
+    assert client.get(reverse("home")).status_code == 200
+    assert Session.objects.get(pk=key).expire_date > written
+    assert client.session[SESSION_SEEN_KEY] >= seen
 
 
 @pytest.mark.parametrize(

@@ -162,6 +162,11 @@ def test_it_shows_figures_with_links_to_the_cases_behind_them(client, story):
         == f"/cases/?area={c.dapuqiao.pk}&category={w.hazard.pk}&{span.replace('&amp;', '&')}"
     )
     assert 'id="dashboard-data"' in html and "echarts.min.js" in html
+    # Map dots travel as compact rows with one URL pattern: [id, lng, lat, overdue, number, title].
+    assert charts["case_url"] == "/cases/{id}/"
+    dots = {row[0]: row for row in charts["points"]}
+    assert dots[story.d.pk][3:5] == [1, story.d.number]
+    assert all(len(row) == 6 for row in charts["points"])
     # The list behind the "reported" tile holds exactly the cases counted.
     listed = client.get(
         f"/cases/?area={c.dapuqiao.pk}&reported_from={day_from}&reported_to={today}"
@@ -217,6 +222,33 @@ def test_it_runs_the_same_queries_for_more_cases(client, story, django_assert_nu
     assert _queries(client) == small
     # session, user, posts, org grants of areas, membership, top areas, the area; summary:
     # 3 on rollups, areas drawn, category names, 3 on cases; choices, ancestors, unread
-    # count, the header's person; the session save (savepoint, update, release)
-    with django_assert_num_queries(22):
+    # count, the header's person (the session was written at sign-in, within the refresh
+    # interval of juli.core.middleware.SessionIdleMiddleware: no save)
+    with django_assert_num_queries(19):
         client.get(URL + "?area=310101013000")
+
+
+def test_it_computes_the_figures_once_a_minute_and_says_when(client, story, settings):
+    from django.core.cache import cache
+
+    settings.JULI_DASHBOARD_CACHE_SECONDS = 60
+    client.force_login(story.c.street_officer)
+    first = client.get(URL + "?area=310101013000")
+    reported = first.context["totals"]["reported"]
+    as_of = first.context["data"]["as_of"]
+    assert f"figures as of {as_of}." in first.content.decode()
+    _more_cases(story.w, 2)
+    cached = _queries(client)
+    again = client.get(URL + "?area=310101013000")
+    assert again.context["totals"]["reported"] == reported  # the same minute's figures
+    assert again.context["data"]["as_of"] == as_of
+    # Someone else who may read the area gets the same figures; an outsider still gets 404.
+    client.force_login(story.c.district_admin)
+    assert client.get(URL + "?area=310101013000").context["totals"]["reported"] == reported
+    client.force_login(story.c.outsider)
+    assert client.get(URL + "?area=310101013000").status_code == 404
+    cache.clear()  # the minute is over
+    client.force_login(story.c.street_officer)
+    assert _queries(client) > cached
+    fresh = client.get(URL + "?area=310101013000")
+    assert fresh.context["totals"]["reported"] == reported + 2

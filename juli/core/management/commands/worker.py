@@ -11,17 +11,26 @@ as its own service with JULI_EMBEDDED_WORKER=0. Options: --queue-name, --interva
 
 from __future__ import annotations
 
+import itertools
+import logging
 import os
 import socket
 import threading
+import time
 from argparse import ArgumentParser
 from typing import Any
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError, connections
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
 from juli.core import schedule
+
+logger = logging.getLogger("juli.worker")
+
+#: Seconds between attempts to reach the database again after it went away.
+RECONNECT_SECONDS = (1, 2, 5, 10)
 
 
 class Command(DatabaseWorkerCommand):
@@ -56,6 +65,34 @@ class Command(DatabaseWorkerCommand):
             )
             thread.start()
         try:
-            super().handle(*args, **options)
+            self._run(*args, **options)
         finally:
             stop.set()
+
+    def _run(self, *args: Any, **options: Any) -> None:
+        """The package's loop, again after the database went away (a restart, a failover):
+        its own failure bookkeeping raises on the dead connection and would end the process,
+        leaving every queued job waiting for someone to start a worker (found by the
+        PostgreSQL drill). The task that was running is put back in the queue at once: it is
+        this worker's, and this worker is no longer running it."""
+        while True:
+            try:
+                super().handle(*args, **options)
+                return
+            except (OperationalError, InterfaceError) as error:
+                if options.get("batch"):
+                    raise
+                logger.warning("worker %s lost the database (%s)", options["worker_id"], error)
+                self._reconnect()
+                requeued = schedule.requeue_tasks_of(options["worker_id"])
+                logger.warning("database back; %d task(s) of this worker queued again", requeued)
+
+    @staticmethod
+    def _reconnect() -> None:
+        for attempt in itertools.count():
+            connections.close_all()
+            try:
+                connections["default"].ensure_connection()
+                return
+            except (OperationalError, InterfaceError):
+                time.sleep(RECONNECT_SECONDS[min(attempt, len(RECONNECT_SECONDS) - 1)])

@@ -1,0 +1,1543 @@
+"""The access matrix: every URL of the project × role × own / child / parent / sibling scope.
+
+One world is built per module (inside a transaction rolled back at the end; every test runs
+in a savepoint of it): the shared cast (juli/conftest.py) plus, for each kind of object, one
+owned by each scope relation of an actor — Dapuqiao's street officer for areas (own the
+street, child grid 1, parent the Huangpu district, sibling Huaihai street), branch 1's
+secretary for party organisations (own branch 1, child group 1, parent the Putuo party
+group, sibling branch 2).
+
+- `ROWS`: endpoints with an object in the URL. The actor gets `ok` on the relations it
+  `sees`, 403 on those it `refuses` (visible, not changeable), 404 elsewhere; anonymous is
+  sent to the login page (API: 401/403); the outsider gets 404. A refused write leaves every
+  row of every table of the project as it was (`db_state`).
+- `LISTS`: endpoints without an object (lists, personal pages, create forms): the actor's
+  answer shows the objects of `sees` and no others, the outsider's shows none.
+- `test_it_knows_every_endpoint` walks the URL resolver and fails on a pattern that is
+  neither a row nor in `PUBLIC` (each with its reason) nor under the admin site, so a new
+  endpoint cannot escape the matrix.
+- The tamper tests at the end set fields that are never set directly (status, scope, people,
+  owners), skip the verify step, and name ids outside the actor's scope.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connections, transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from juli.bulletins import actions as bulletin_actions
+from juli.cases import actions as case_actions
+from juli.cases import points as point_actions
+from juli.cases.inspections import plan_day, submit_inspection
+from juli.cases.models import Case, InspectionAssignment, Notification
+from juli.cases.tests.conftest import photo
+from juli.conftest import PASSWORD, build_cast
+from juli.core.exports import run_export, start_export
+from juli.core.models import Upload
+from juli.duties import actions as duty_actions
+from juli.duties.models import DutyPostKind
+from juli.letters import actions as letter_actions
+from juli.letters.tests.conftest import SIGNATURE, make_template
+from juli.notify import actions as notify_actions
+from juli.orgs import actions as org_actions
+from juli.orgs.models import Area, PartyOrg, Post
+from juli.orgs.roles import Role
+from juli.rankings import actions as ranking_actions
+from juli.rankings.models import DEFAULT_WEIGHTS
+
+RELS = ("own", "child", "parent", "sibling")
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+MD5 = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --------------------------------------------------------------------------------------
+# The world
+# --------------------------------------------------------------------------------------
+
+
+def _appoint(name: str, phone: str, role: str, **where: Any) -> Any:
+    person = org_actions.create_person(None, name=name, phone=phone)
+    org_actions.appoint(None, person, role, started_on=datetime.date(2024, 1, 1), **where)
+    return org_actions.create_account(None, person, f"m{phone}", PASSWORD, validate_password=False)
+
+
+def build_world() -> SimpleNamespace:
+    """The shared cast plus, for every kind of object, one per scope relation.
+
+    Area scopes are seen from the street officer (Dapuqiao): own Dapuqiao, child grid 1,
+    parent the Huangpu district, sibling Huaihai street. Party scopes are seen from the
+    branch secretary (branch 1): own branch 1, child group 1, parent the Putuo party group,
+    sibling branch 2.
+    """
+    c = build_cast()
+    w = SimpleNamespace(c=c)
+    w.area = {"own": c.dapuqiao, "child": c.grid1, "parent": c.huangpu, "sibling": c.huaihai}
+    w.org = {"own": c.branch1, "child": c.group1, "parent": c.putuo, "sibling": c.branch2}
+    w.jingan = org_actions.create_area(
+        None, None, name="静安区", kind="district", code="310106000000"
+    )
+    w.jingan = Area.objects.get(pk=w.jingan.pk)
+    w.jingan_admin = _appoint("静安管", "13900000001", Role.DISTRICT_ADMIN, area=w.jingan)
+    hh_community = org_actions.create_area(
+        None, c.huaihai, name="淮海社区", kind="community", code="310101014001"
+    )
+    hh_grid = org_actions.create_area(
+        None, hh_community, name="淮海网格", kind="micro_grid", code="3101010140010101"
+    )
+    # Points lie in micro-grids: own grid 1, child its building group, sibling Huaihai's grid.
+    w.point_area = {"own": c.grid1, "child": c.building1, "sibling": hh_grid}
+
+    w.litter = case_actions.create_case_category(
+        None, code="litter", name="暴露垃圾", time_limit=4, time_unit="hours"
+    )
+    w.market = case_actions.create_point_category(None, code="market", name="农贸市场")
+    w.item = case_actions.create_checklist_item(
+        None, w.market, text="地面无垃圾", deduction=Decimal("2"), case_category=w.litter, order=1
+    )
+    admin = c.district_admin
+    w.point, w.case, w.inspection, w.channel_area = {}, {}, {}, {}
+    for rel, area in w.point_area.items():
+        w.point[rel] = point_actions.create_point(
+            None,
+            code=f"MX-{rel}",
+            name=f"点位-{rel}",
+            area=area,
+            category=w.market,
+            responsible_unit=c.property_co,
+        )
+        w.inspection[rel] = submit_inspection(
+            admin,
+            client_uuid=uuid.uuid4(),
+            point=w.point[rel],
+            results=[(w.item, True, "", [])],
+            started_at=datetime.datetime(2026, 1, 5, 9, tzinfo=datetime.UTC),
+        )
+    for rel, area in w.area.items():
+        w.case[rel] = case_actions.report_case(
+            admin,
+            client_uuid=uuid.uuid4(),
+            source=Case.Source.HOTLINE,
+            category=w.litter,
+            area=area,
+            title=f"案件-{rel}",
+        )
+        w.channel_area[rel] = notify_actions.create_channel(
+            None,
+            area,
+            name=f"渠道-{rel}",
+            kind="email",
+            kinds=["bulletin"],
+            target=f"{rel}@example.cn",
+        )
+    # A case of the officer's own street, dispatched to the property company: the loop's
+    # write endpoints are tried on it.
+    loop = case_actions.accept_case(c.street_officer, w.case["child"])
+    w.case["child"] = case_actions.dispatch_case(c.street_officer, loop, unit=c.property_co)
+    w.notification = {
+        "own": Notification.objects.get(recipient=c.unit_staff),
+        "sibling": Notification.objects.create(
+            recipient=c.other_grid_worker, case=w.case["child"], kind="dispatched", text="x"
+        ),
+    }
+    _appoint("淮海督查", "13900000003", Role.INSPECTOR, area=c.huaihai)
+    plan_day(datetime.date(2026, 1, 5))
+    w.assignment = {
+        rel: InspectionAssignment.objects.filter(point=p).first() for rel, p in w.point.items()
+    }
+
+    w.bulletin = {
+        "own": bulletin_actions.generate_bulletin(None, c.dapuqiao, datetime.date(2026, 1, 5)),
+        "parent": bulletin_actions.generate_bulletin(None, c.huangpu, datetime.date(2026, 1, 5)),
+        "sibling": bulletin_actions.generate_bulletin(None, c.huaihai, datetime.date(2026, 1, 5)),
+    }
+    for district in (c.huangpu, w.jingan):
+        ranking_actions.update_settings(
+            None, district, enabled=True, auto_publish=False, weights=dict(DEFAULT_WEIGHTS)
+        )
+    w.ranking = {
+        "own": ranking_actions.compute_ranking(None, c.huangpu, "2026-W10", publish=False),
+        "sibling": ranking_actions.compute_ranking(None, w.jingan, "2026-W10", publish=False),
+    }
+
+    w.channel_org = {
+        rel: notify_actions.create_channel(
+            None,
+            org,
+            name=f"组织渠道-{rel}",
+            kind="email",
+            kinds=["bulletin"],
+            target=f"o{rel}@example.cn",
+        )
+        for rel, org in w.org.items()
+    }
+    w.channel_unit = {
+        "own": notify_actions.create_channel(
+            None,
+            c.property_co,
+            name="单位渠道",
+            kind="email",
+            kinds=["bulletin"],
+            target="u@example.cn",
+        ),
+        "sibling": notify_actions.create_channel(
+            None,
+            c.putuo_unit,
+            name="单位渠道2",
+            kind="email",
+            kinds=["bulletin"],
+            target="u2@example.cn",
+        ),
+    }
+
+    # People and posts by party scope.
+    w.person = {
+        "own": c.member_person,
+        "parent": c.bureau_secretary_person,
+        "sibling": c.sibling_secretary_person,
+    }
+    w.person["child"] = org_actions.create_person(
+        None, name="小组员", phone="13900000002", party_org=c.group1
+    )
+    w.post = {rel: Post.objects.filter(person=p).first() for rel, p in w.person.items()}
+    w.post["child"] = org_actions.appoint(
+        None,
+        w.person["child"],
+        Role.PARTY_SECRETARY,
+        org=c.group1,
+        started_on=datetime.date(2024, 1, 1),
+    )
+    w.post["own"] = org_actions.appoint(
+        None,
+        c.member_person,
+        Role.COMMITTEE_MEMBER,
+        org=c.branch1,
+        started_on=datetime.date(2024, 1, 1),
+    )
+
+    # Letters: Putuo's branch template (parent of branch 1), branch 1's group template (own).
+    w.template = {"parent": make_template(c)}
+    first, second = letter_actions.prepare_letters(
+        None, w.template["parent"], [c.branch1, c.branch2]
+    )
+    letter_actions.issue_letters(None, [first, second])
+    w.template["own"] = letter_actions.create_template(
+        None, c.branch1, year=2026, level="group", title="党小组责任书", preamble="。"
+    )
+    letter_actions.add_template_item(
+        None,
+        w.template["own"],
+        section="组织建设",
+        content="按时开会",
+        indicator="每月1次",
+        points=Decimal("100"),
+        evidence_hint="记录",
+    )
+    (to_group,) = letter_actions.prepare_letters(None, w.template["own"], [c.group1])
+    letter_actions.issue_letters(None, [to_group])
+    w.template["sibling"] = letter_actions.create_template(
+        None, c.branch2, year=2026, level="group", title="二支部小组责任书", preamble="。"
+    )
+    w.letter = {"own": first, "child": to_group, "sibling": second}
+    for letter in w.letter.values():
+        letter.refresh_from_db()
+    letter_actions.sign_letter(c.bureau_secretary, first, "issuer", method="drawn", image=SIGNATURE)
+    letter_actions.sign_letter(
+        c.sibling_secretary, second, "receiver", method="drawn", image=SIGNATURE
+    )
+    w.signature = {
+        "own": first.signatures.get(),
+        "sibling": second.signatures.get(),
+    }
+    w.letter_item = {rel: letter.items.first() for rel, letter in w.letter.items()}
+    w.template_item = {rel: t.items.first() for rel, t in w.template.items() if t.items.exists()}
+    w.evidence = {
+        "own": letter_actions.add_evidence(
+            c.branch_secretary,
+            first,
+            title="记录",
+            items=[w.letter_item["own"]],
+            upload=SimpleUploadedFile("会议.pdf", b"%PDF-1.4\n%%EOF\n"),
+        ),
+        "sibling": letter_actions.add_evidence(
+            c.sibling_secretary, second, title="记录", items=[w.letter_item["sibling"]], note="会"
+        ),
+    }
+
+    # Duties: one list per party scope, a post and a duty in each, a leader designation.
+    year = 2026
+    w.duty_list, w.duty_post, w.duty, w.leader = {}, {}, {}, {}
+    for rel, org in w.org.items():
+        dl = duty_actions.create_list(None, org, year=year, title=f"清单-{rel}")
+        dp = duty_actions.add_post(
+            None, dl, level=PartyOrg.Kind.BRANCH, post=DutyPostKind.SECRETARY, title=f"书记-{rel}"
+        )
+        w.duty_list[rel], w.duty_post[rel] = dl, dp
+        w.duty[rel] = duty_actions.add_duty(None, dp, text=f"职责-{rel}")
+        w.leader[rel] = duty_actions.designate_leader(
+            None, c.member_person, org, title=f"分管-{rel}"
+        )
+
+    # Exports and uploads belong to their owner only.
+    w.export = {
+        "own": start_export(c.street_officer, "cases.xlsx", {})[0],
+        "sibling": start_export(c.district_admin, "cases.xlsx", {"q": "x"})[0],
+    }
+    run_export(w.export["own"].pk)  # its on-commit run never comes inside the transaction
+    w.upload = {
+        rel: Upload.objects.create(
+            id=uuid.uuid4(), owner=owner, file=f"u/{rel}.jpg", width=1, height=1, sha256="0"
+        )
+        for rel, owner in (("own", c.grid_worker), ("sibling", c.other_grid_worker))
+    }
+    w.org_obj, w.area_obj = w.org, w.area
+    w.unit = {"own": c.property_co, "sibling": c.putuo_unit}
+    return w
+
+
+@pytest.fixture(scope="module")
+def media_dir() -> Iterator[str]:
+    with tempfile.TemporaryDirectory() as folder:
+        yield folder
+
+
+@pytest.fixture(scope="module")
+def mw(django_db_setup: Any, django_db_blocker: Any, media_dir: str) -> Iterator[Any]:
+    """The world, built once per module inside a transaction that is rolled back."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            PASSWORD_HASHERS=MD5, MEDIA_ROOT=media_dir, TASKS=IMMEDIATE, LANGUAGE_CODE="en"
+        ),
+    ):
+        atomics = {alias: transaction.atomic(using=alias) for alias in connections}
+        for atomic in atomics.values():
+            atomic.__enter__()
+        try:
+            yield build_world()
+        finally:
+            for alias, atomic in reversed(list(atomics.items())):
+                transaction.set_rollback(True, using=alias)
+                atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def _module_media(settings: Any, media_dir: str) -> None:
+    settings.MEDIA_ROOT = media_dir
+
+
+# --------------------------------------------------------------------------------------
+# The matrix
+# --------------------------------------------------------------------------------------
+
+Build = Callable[[Any, str], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One endpoint tried by one in-scope actor on objects of every scope relation.
+
+    `rels`: the relations there is an object for; `sees`: those the actor reaches (the
+    others answer 404); `refuses`: those of them it sees but may not change (403); `method`:
+    get, post, patch, put or delete (a refused write must leave the database exactly as it
+    was); `ok`: the statuses of an allowed request; `outsider`: the outsider's status.
+    """
+
+    name: str
+    actor: str
+    kwargs: Build
+    rels: tuple[str, ...] = RELS
+    sees: tuple[str, ...] = ("own", "child")
+    refuses: tuple[str, ...] = ()
+    method: str = "get"
+    data: dict[str, Any] | Callable[[Any, str], dict[str, Any]] = field(default_factory=dict)
+    ok: tuple[int, ...] = (200,)
+    outsider: tuple[int, ...] = (404,)
+
+    def payload(self, w: Any, rel: str) -> dict[str, Any]:
+        return self.data(w, rel) if callable(self.data) else self.data
+
+    @property
+    def api(self) -> bool:
+        return self.name.startswith("api-")
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}:{self.method}:{self.actor}"
+
+
+def pk(attr: str) -> Build:
+    """kwargs {"pk": w.<attr>[rel].pk}."""
+    return lambda w, rel: {"pk": getattr(w, attr)[rel].pk}
+
+
+def pk_of(attr: str, key: str) -> Build:
+    return lambda w, rel: {key: getattr(w, attr)[rel].pk}
+
+
+def scope_kw(kind: str) -> Build:
+    """The notify pages of an organisation or area: kwargs kind and pk."""
+    return lambda w, rel: {"kind": kind, "pk": getattr(w, kind)[rel].pk}
+
+
+def rows_for(
+    names: list[str], actor: str, kwargs: Build, method: str = "get", **kw: Any
+) -> list[Row]:
+    return [Row(name, actor, kwargs, method=method, **kw) for name in names]
+
+
+OFFICER, SECRETARY = "street_officer", "branch_secretary"
+CASE = pk("case")
+POST_CHANGE = {"name": "篡改", "title": "篡改", "note": "篡改", "text": "篡改"}
+AREA_RELS = ("own", "parent", "sibling")  # bulletins exist for streets and districts
+POINT_RELS = ("own", "child", "sibling")  # points lie in micro-grids: no parent's point
+LETTER_RELS = ("own", "child", "sibling")  # letters to branch 1, to group 1, to branch 2
+DUTY_SEES, DUTY_REFUSES = ("own", "child", "parent"), ("own", "parent")
+
+ROWS: list[Row] = [
+    # --- cases: the office pages, the phone page, the API (Dapuqiao's street officer) ---
+    *rows_for(["case-detail", "api-case-detail", "api-case-photos"], OFFICER, CASE),
+    # The phone page of a case, seen from grid 1's worker: own grid 1, parent Dapuqiao.
+    Row(
+        "field-case",
+        "grid_worker",
+        lambda w, rel: {"pk": w.case[{"own": "child", "parent": "own"}.get(rel, rel)].pk},
+        rels=("own", "parent", "sibling"),
+        sees=("own",),
+    ),
+    Row(
+        "case-act",
+        OFFICER,
+        lambda w, rel: {"pk": w.case[rel].pk, "action": "accept"},
+        method="post",
+        data=lambda w, rel: {
+            "accept-note": "x",
+            "accept-client_uuid": str(uuid.uuid4()),
+            "accept-expected_status": w.case[rel].status,
+        },
+        ok=(302, 409),  # accepted (own: reported), or not from `dispatched` (child)
+    ),
+    Row(
+        "api-case-transitions",
+        OFFICER,
+        CASE,
+        method="post",
+        data={"action": "accept", "note": "x"},
+        ok=(200, 409),  # accepted (own: reported), or not from `dispatched` (child)
+    ),
+    # --- points and inspections ---
+    *rows_for(
+        ["point-detail", "api-point-detail"],
+        OFFICER,
+        pk("point"),
+        rels=("own", "child", "sibling"),
+    ),
+    Row(
+        "field-inspect",
+        "inspector",
+        pk("point"),
+        rels=("own", "child", "sibling"),
+    ),
+    Row(
+        "api-inspection-detail",
+        OFFICER,
+        pk("inspection"),
+        rels=("own", "child", "sibling"),
+    ),
+    Row(
+        "plan-reassign",
+        OFFICER,
+        pk("assignment"),
+        rels=("own", "child", "sibling"),
+        method="post",
+        data={"inspector": "0"},
+        ok=(200, 302, 400),
+    ),
+    Row(
+        "notification-read",
+        "unit_staff",
+        pk("notification"),
+        rels=("own", "sibling"),
+        sees=("own",),
+        method="post",
+        ok=(302, 200, 204),
+    ),
+    # --- exports and staged uploads: their owner's only ---
+    *rows_for(
+        ["export-status", "case-export-status", "export-download", "case-export-download"],
+        OFFICER,
+        pk("export"),
+        rels=("own", "sibling"),
+        sees=("own",),
+    ),
+    Row(
+        "api-upload-detail",
+        "grid_worker",
+        pk("upload"),
+        rels=("own", "sibling"),
+        sees=("own",),
+    ),
+    # --- bulletins (streets and districts) ---
+    *rows_for(
+        ["bulletin-detail", "bulletin-pdf", "bulletin-xlsx", "api-bulletin-detail"],
+        OFFICER,
+        pk("bulletin"),
+        rels=AREA_RELS,
+        sees=("own",),
+    ),
+    Row(
+        "bulletin-cases",
+        OFFICER,
+        lambda w, rel: {"pk": w.bulletin[rel].pk, "figure": "rectified"},
+        rels=AREA_RELS,
+        sees=("own",),
+    ),
+    *rows_for(
+        ["bulletin-notes", "bulletin-publish", "bulletin-regenerate"],
+        OFFICER,
+        pk("bulletin"),
+        method="post",
+        data={"notes": "篡改"},
+        rels=AREA_RELS,
+        sees=("own",),
+        ok=(200, 302),
+    ),
+    # --- rankings (districts; Huangpu's district admin) ---
+    *rows_for(
+        ["ranking-pdf", "ranking-xlsx", "api-ranking-detail"],
+        "district_admin",
+        pk("ranking"),
+        rels=("own", "sibling"),
+        sees=("own",),
+    ),
+    Row(
+        "ranking-publish",
+        "district_admin",
+        pk("ranking"),
+        rels=("own", "sibling"),
+        sees=("own",),
+        method="post",
+        ok=(200, 302),
+    ),
+    *rows_for(
+        ["ranking-district", "ranking-settings"],
+        "district_admin",
+        lambda w, rel: {"pk": w.ranking[rel].district_id},
+        rels=("own", "sibling"),
+        sees=("own",),
+    ),
+    *rows_for(
+        ["ranking-compute", "ranking-settings"],
+        "district_admin",
+        lambda w, rel: {"pk": w.ranking[rel].district_id},
+        rels=("own", "sibling"),
+        sees=("own",),
+        method="post",
+        data={"week": "2026-W11"},
+        ok=(200, 302, 400),
+    ),
+    # --- notification channels of areas, organisations ---
+    *rows_for(["channel-list", "channel-new", "delivery-log"], OFFICER, scope_kw("area")),
+    *rows_for(["channel-list", "channel-new", "delivery-log"], SECRETARY, scope_kw("org")),
+    Row(
+        "channel-new",
+        OFFICER,
+        scope_kw("area"),
+        method="post",
+        data={"name": "篡改", "kind": "email", "target": "x@example.cn", "kinds": ["bulletin"]},
+        ok=(200, 302),
+    ),
+    Row("channel-edit", OFFICER, pk("channel_area")),
+    Row("channel-edit", SECRETARY, pk("channel_org")),
+    *rows_for(
+        ["channel-edit", "channel-active", "channel-test"],
+        OFFICER,
+        pk("channel_area"),
+        method="post",
+        data={"name": "篡改", "kind": "email", "target": "x@example.cn", "active": "0"},
+        ok=(200, 302),
+    ),
+    # --- party organisations, areas, units, people, posts ---
+    *rows_for(
+        [
+            "org-detail",
+            "org-children",
+            "org-new-child",
+            "org-edit",
+            "post-new",
+            "api-org-detail",
+            "duties-chain",
+            "duties-chain-pdf",
+            "duties-chain-xlsx",
+            "duties-leader-new",
+        ],
+        SECRETARY,
+        pk("org_obj"),
+    ),
+    Row("api-duty-chain", SECRETARY, pk_of("org_obj", "org_id")),
+    *rows_for(
+        ["org-new-child", "org-edit", "post-new"],
+        SECRETARY,
+        pk("org_obj"),
+        method="post",
+        data=POST_CHANGE,
+        ok=(200, 302),
+    ),
+    # Moving, retiring or merging an organisation takes a right over its parent.
+    *rows_for(["org-move", "org-retire", "org-merge"], SECRETARY, pk("org_obj"), refuses=("own",)),
+    *rows_for(
+        ["org-move", "org-retire", "org-merge"],
+        SECRETARY,
+        pk("org_obj"),
+        refuses=("own",),
+        method="post",
+        data=POST_CHANGE,
+        ok=(200, 302),
+    ),
+    *rows_for(
+        [
+            "area-detail",
+            "area-children",
+            "area-new-child",
+            "area-edit",
+            "area-post-new",
+            "api-area-detail",
+        ],
+        OFFICER,
+        pk("area_obj"),
+    ),
+    *rows_for(
+        ["area-new-child", "area-edit", "area-post-new"],
+        OFFICER,
+        pk("area_obj"),
+        method="post",
+        data=POST_CHANGE,
+        ok=(200, 302),
+    ),
+    Row("area-move", OFFICER, pk("area_obj"), refuses=("own",)),
+    Row(
+        "area-move",
+        OFFICER,
+        pk("area_obj"),
+        refuses=("own",),
+        method="post",
+        data={"parent": "0"},
+        ok=(200, 302),
+    ),
+    *rows_for(
+        ["unit-detail", "unit-post-new", "api-unit-detail"],
+        OFFICER,
+        pk("unit"),
+        rels=("own", "sibling"),
+        sees=("own",),
+    ),
+    *rows_for(["person-detail", "person-edit", "api-person-detail"], SECRETARY, pk("person")),
+    Row("person-edit", SECRETARY, pk("person"), method="post", data=POST_CHANGE, ok=(200, 302)),
+    Row("api-post-detail", SECRETARY, pk("post")),
+    Row("post-end", SECRETARY, pk("post"), method="post", ok=(200, 302)),
+    # --- letters ---
+    *rows_for(
+        [
+            "letter-detail",
+            "letter-sign",
+            "letter-pdf",
+            "letter-evidence",
+            "letter-assessment",
+            "api-letter-detail",
+            "api-letter-assessment",
+        ],
+        SECRETARY,
+        pk("letter"),
+        rels=("own", "child", "sibling"),
+    ),
+    # Issuing and publishing are the issuer's (Putuo's for branch 1's letter: 403); the
+    # child letter is issued already (409). The other steps refuse the empty body (400).
+    *rows_for(
+        ["api-letter-issue", "api-letter-publish"],
+        SECRETARY,
+        pk("letter"),
+        rels=LETTER_RELS,
+        refuses=("own",),
+        method="post",
+        ok=(409,),
+    ),
+    *rows_for(
+        ["api-letter-review", "api-letter-self-assessment", "api-letter-sign"],
+        SECRETARY,
+        pk("letter"),
+        rels=LETTER_RELS,
+        method="post",
+        ok=(400,),
+    ),
+    *rows_for(
+        ["letter-sign", "letter-evidence", "letter-assessment"],
+        SECRETARY,
+        pk("letter"),
+        rels=("own", "child", "sibling"),
+        method="post",
+        data={"note": "x", "title": "篡改"},
+        ok=(200,),  # the form again: access passed, the empty form refused
+    ),
+    Row("api-letter-item-detail", SECRETARY, pk("letter_item"), rels=LETTER_RELS),
+    # A letter's items are edited by the issuer (branch 1 issued the child letter).
+    Row("letter-item", SECRETARY, pk("letter_item"), rels=LETTER_RELS, refuses=("own",)),
+    Row(
+        "letter-item",
+        SECRETARY,
+        pk("letter_item"),
+        rels=LETTER_RELS,
+        refuses=("own",),
+        method="post",
+        data={"content": "篡改"},
+        ok=(200, 302),
+    ),
+    *rows_for(
+        ["letter-evidence-file", "api-evidence-detail"],
+        SECRETARY,
+        pk("evidence"),
+        rels=("own", "sibling"),
+        sees=("own",),
+    ),
+    Row(
+        "api-evidence-detail",
+        SECRETARY,
+        pk("evidence"),
+        rels=("own", "sibling"),
+        sees=("own",),
+        method="delete",
+        ok=(204,),
+    ),
+    Row(
+        "letter-evidence-remove",
+        SECRETARY,
+        pk("evidence"),
+        rels=("own", "sibling"),
+        sees=("own",),
+        method="post",
+        ok=(200, 302),
+    ),
+    Row(
+        "letter-signature",
+        SECRETARY,
+        pk("signature"),
+        rels=("own", "sibling"),
+        sees=("own",),
+    ),
+    *rows_for(
+        ["letter-template", "letter-session", "letter-compare"],
+        SECRETARY,
+        pk("template"),
+        rels=("own", "parent", "sibling"),
+        sees=("own",),
+    ),
+    Row(
+        "letter-template",
+        SECRETARY,
+        pk("template"),
+        rels=("own", "parent", "sibling"),
+        sees=("own",),
+        method="post",
+        data={**POST_CHANGE, "what": "head", "year": "2026", "level": "group"},
+        ok=(200, 302),
+    ),
+    Row(
+        "letter-template-item",
+        SECRETARY,
+        pk("template_item"),
+        rels=("own", "parent"),
+        sees=("own",),
+    ),
+    # --- duty lists: a list binds its owner's subtree, so the parent's list is read (not
+    # changed: 403); a list is set by the level above its owner (own: 403, child: allowed).
+    *rows_for(["duties-list", "api-duty-list-detail"], SECRETARY, pk("duty_list"), sees=DUTY_SEES),
+    Row("api-duty-post-detail", SECRETARY, pk("duty_post"), sees=DUTY_SEES),
+    Row("api-duty-detail", SECRETARY, pk("duty"), sees=DUTY_SEES),
+    Row(
+        "api-duty-list-detail",
+        SECRETARY,
+        pk("duty_list"),
+        sees=DUTY_SEES,
+        refuses=DUTY_REFUSES,
+        method="patch",
+        data={"title": "篡改"},
+    ),
+    *[
+        Row(
+            name,
+            SECRETARY,
+            pk(attr),
+            sees=DUTY_SEES,
+            refuses=DUTY_REFUSES,
+            method=method,
+            data={"title": "篡改", "text": "篡改"},
+            ok=(200, 204),
+        )
+        for name, attr in (("api-duty-post-detail", "duty_post"), ("api-duty-detail", "duty"))
+        for method in ("patch", "delete")
+    ],
+    *rows_for(
+        ["duties-list-edit", "duties-post-new"],
+        SECRETARY,
+        pk("duty_list"),
+        sees=DUTY_SEES,
+        refuses=DUTY_REFUSES,
+    ),
+    *rows_for(
+        ["duties-list-edit", "duties-list-copy", "duties-post-new", "api-duty-list-copy"],
+        SECRETARY,
+        pk("duty_list"),
+        sees=DUTY_SEES,
+        refuses=DUTY_REFUSES,
+        method="post",
+        data={**POST_CHANGE, "year": "2027", "level": "branch", "post": "secretary"},
+        ok=(200, 201, 302),
+    ),
+    *rows_for(
+        ["duties-post-edit", "duties-duty-new"],
+        SECRETARY,
+        pk("duty_post"),
+        sees=DUTY_SEES,
+        refuses=DUTY_REFUSES,
+    ),
+    *rows_for(
+        ["duties-post-edit", "duties-post-remove", "duties-duty-new"],
+        SECRETARY,
+        pk("duty_post"),
+        sees=DUTY_SEES,
+        refuses=DUTY_REFUSES,
+        method="post",
+        data={**POST_CHANGE, "level": "branch", "post": "secretary"},
+        ok=(200, 302),
+    ),
+    Row("duties-duty-edit", SECRETARY, pk("duty"), sees=DUTY_SEES, refuses=DUTY_REFUSES),
+    *rows_for(
+        ["duties-duty-edit", "duties-duty-remove"],
+        SECRETARY,
+        pk("duty"),
+        sees=DUTY_SEES,
+        refuses=DUTY_REFUSES,
+        method="post",
+        data=POST_CHANGE,
+        ok=(200, 302),
+    ),
+    Row(
+        "duties-leader-end",
+        SECRETARY,
+        pk("leader"),
+        method="post",
+        data={"ended_on": "2026-01-01"},
+        ok=(200, 302),
+    ),
+]
+
+
+@dataclass(frozen=True)
+class ListRow:
+    """An endpoint without an object in its URL (a list, a personal page, a create form).
+
+    `shows(w, rel)`: what marks the rel's object in the answer (a text on a page, an id in
+    an API list); the actor's answer holds those of `sees` and none of the others, the
+    outsider's (status `outsider`) none at all.
+    """
+
+    name: str
+    actor: str
+    shows: Callable[[Any, str], Any] | None = None
+    rels: tuple[str, ...] = RELS
+    sees: tuple[str, ...] = ("own", "child")
+    method: str = "get"
+    data: dict[str, Any] | Callable[[Any], dict[str, Any]] = field(default_factory=dict)
+    ok: tuple[int, ...] = (200,)
+    outsider: tuple[int, ...] = (200,)
+    kwargs: Callable[[Any], dict[str, Any]] | None = None
+
+    def payload(self, w: Any) -> dict[str, Any]:
+        return self.data(w) if callable(self.data) else self.data
+
+    @property
+    def api(self) -> bool:
+        return self.name.startswith("api-")
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}:{self.method}"
+
+
+def text_of(attr: str, key: str = "title") -> Callable[[Any, str], Any]:
+    return lambda w, rel: getattr(getattr(w, attr)[rel], key)
+
+
+def id_of(attr: str) -> Callable[[Any, str], Any]:
+    return lambda w, rel: getattr(w, attr)[rel].pk
+
+
+HIDDEN = (404,)  # an office page or API answers 404 to a user without an office post
+
+LISTS: list[ListRow] = [
+    ListRow("case-list", OFFICER, text_of("case"), outsider=HIDDEN),
+    ListRow("case-map", OFFICER, outsider=HIDDEN),
+    ListRow("case-map-data", OFFICER, id_of("case"), outsider=HIDDEN),
+    ListRow("api-case-list", OFFICER, id_of("case")),
+    ListRow("point-list", OFFICER, text_of("point", "name"), rels=POINT_RELS, outsider=HIDDEN),
+    ListRow("api-point-list", OFFICER, id_of("point"), rels=POINT_RELS),
+    ListRow("point-export", OFFICER, outsider=HIDDEN),
+    ListRow("point-template", OFFICER, outsider=HIDDEN),
+    ListRow("point-import", OFFICER, outsider=HIDDEN),
+    ListRow("api-inspection-list", OFFICER, id_of("inspection"), rels=POINT_RELS),
+    ListRow("api-point-category-list", OFFICER),
+    ListRow("api-case-category-list", OFFICER),
+    # Categories are the district's shared reference data: any signed-in user reads them.
+    ListRow("api-point-category-detail", OFFICER, kwargs=lambda w: {"pk": w.market.pk}),
+    ListRow("api-case-category-detail", OFFICER, kwargs=lambda w: {"pk": w.litter.pk}),
+    ListRow("calendar", "district_admin", outsider=HIDDEN),
+    ListRow("plan", OFFICER, outsider=HIDDEN),
+    ListRow("plan-make", OFFICER, method="post", ok=(302,), outsider=HIDDEN),
+    ListRow("notifications", "unit_staff"),
+    ListRow("notifications-read-all", "unit_staff", method="post", ok=(302,), outsider=(302,)),
+    ListRow("case-export", OFFICER, method="post", ok=(302,), outsider=HIDDEN),
+    ListRow("dashboard", OFFICER, outsider=HIDDEN),
+    ListRow("api-stats-summary", OFFICER, outsider=HIDDEN),
+    ListRow("field-home", "grid_worker", outsider=HIDDEN),
+    ListRow("field-report", "grid_worker", outsider=HIDDEN),
+    ListRow("bulletin-list", OFFICER, outsider=HIDDEN),
+    ListRow("api-bulletin-list", OFFICER, id_of("bulletin"), rels=AREA_RELS, sees=("own",)),
+    ListRow(
+        "bulletin-generate",
+        OFFICER,
+        method="post",
+        data=lambda w: {"area": w.c.dapuqiao.pk, "day": "2026-01-06"},
+        ok=(302,),
+        outsider=HIDDEN,
+    ),
+    ListRow("bulletin-settings", "district_admin", outsider=HIDDEN),
+    ListRow("ranking-index", "district_admin", ok=(302,), outsider=HIDDEN),
+    ListRow(
+        "api-ranking-list",
+        "district_admin",
+        id_of("ranking"),
+        rels=("own", "sibling"),
+        sees=("own",),
+    ),
+    ListRow("channel-home", OFFICER, text_of("channel_area", "name")),
+    ListRow("letter-list", SECRETARY, outsider=HIDDEN),
+    ListRow("api-letter-list", SECRETARY, id_of("letter"), rels=LETTER_RELS),
+    ListRow("api-letter-item-list", SECRETARY, id_of("letter_item"), rels=LETTER_RELS),
+    ListRow(
+        "api-evidence-list", SECRETARY, id_of("evidence"), rels=("own", "sibling"), sees=("own",)
+    ),
+    ListRow(
+        "letter-templates",
+        SECRETARY,
+        text_of("template"),
+        rels=("own", "parent", "sibling"),
+        sees=("own",),
+        outsider=HIDDEN,
+    ),
+    ListRow("duties-mine", SECRETARY),
+    ListRow("api-duties-mine", SECRETARY),
+    ListRow("duties-lists", SECRETARY, text_of("duty_list"), sees=DUTY_SEES),
+    ListRow("api-duty-list-list", SECRETARY, id_of("duty_list"), sees=DUTY_SEES),
+    # Creating a list for an organisation outside one's scope: refused, nothing made.
+    ListRow(
+        "api-duty-list-list",
+        SECRETARY,
+        method="post",
+        data=lambda w: {"owner": w.c.branch2.pk, "year": 2027, "title": "篡改"},
+        ok=(404,),
+        outsider=(404,),
+    ),
+    # Evidence for a letter outside one's scope: refused, nothing stored.
+    ListRow(
+        "api-evidence-list",
+        SECRETARY,
+        method="post",
+        data=lambda w: {
+            "letter": w.letter["sibling"].pk,
+            "items": [w.letter_item["sibling"].pk],
+            "title": "篡改",
+            "note": "篡改",
+        },
+        ok=(404,),
+        outsider=(404,),
+    ),
+    # Creating a duty post or a duty in a list outside one's scope: refused, nothing made.
+    ListRow(
+        "api-duty-post-list",
+        SECRETARY,
+        method="post",
+        data=lambda w: {
+            "duty_list": w.duty_list["sibling"].pk,
+            "level": "branch",
+            "post": "member",
+        },
+        ok=(400, 404),
+        outsider=(400, 404),
+    ),
+    ListRow(
+        "api-duty-list",
+        SECRETARY,
+        method="post",
+        data=lambda w: {"duty_post": w.duty_post["sibling"].pk, "text": "篡改"},
+        ok=(400, 404),
+        outsider=(400, 404),
+    ),
+    ListRow("duties-list-new", SECRETARY, outsider=HIDDEN),
+    ListRow("org-tree", SECRETARY),
+    ListRow("api-org-list", SECRETARY, id_of("org")),
+    ListRow("area-tree", OFFICER),
+    ListRow("api-area-list", OFFICER, id_of("area")),
+    ListRow("api-unit-list", OFFICER, id_of("unit"), rels=("own", "sibling"), sees=("own",)),
+    ListRow(
+        "unit-options", OFFICER, text_of("unit", "name"), rels=("own", "sibling"), sees=("own",)
+    ),
+    ListRow("person-list", SECRETARY, text_of("person", "name")),
+    ListRow("api-person-list", SECRETARY, id_of("person")),
+    ListRow("api-post-list", SECRETARY, id_of("post")),
+    ListRow("person-new", "district_admin", outsider=(403,)),
+    ListRow("audit-log", OFFICER, outsider=HIDDEN),
+    # Staging a photo: an empty upload is refused for everyone, and stores nothing.
+    ListRow("api-upload-list", "grid_worker", method="post", ok=(415,), outsider=(403,)),
+    ListRow("api-me", OFFICER),
+    ListRow("home", OFFICER),
+    ListRow("account", OFFICER),
+    ListRow("password-change", OFFICER),
+    ListRow("totp-setup", OFFICER, outsider=(302,)),  # offered to office roles only
+]
+
+#: Endpoints outside the matrix, and why. Everything else must be a row above.
+PUBLIC = {
+    "healthz": "load balancer probe, no data",
+    "favicon.ico": "static file",
+    "set_language": "Django's language switch, no data",
+    "login": "the way in",
+    "login-otp": "second step of the way in (needs the first step's session)",
+    "logout": "the way out",
+    "api-token": "the API's way in (axes-limited, tested in api/tests)",
+    "api-schema": "OpenAPI schema, no data",
+    "api-docs": "schema viewer, no data",
+    "api-redoc": "schema viewer, no data",
+    "api-root": "DRF's browsable index, links only",
+    "letter-verify": "public check of a printed letter's code (letters/tests/test_integrity)",
+    "field-sw": "the phone pages' service worker script",
+    "field-manifest": "the phone pages' web manifest",
+    "open311-discovery": "Open311 GeoReport v2 is public by design (cases/tests/test_open311)",
+    "open311-services": "Open311, public",
+    "open311-service-definition": "Open311, public",
+    "open311-requests": "Open311, public (citizen reports)",
+    "open311-request-detail": "Open311, public (masked, tested there)",
+    "^media/(?P<path>.*)$": "DEBUG-only static serving of media",
+    "bench-baseline": "benchmark baseline, only when JULI_BENCH_BASELINE is set",
+}
+#: The admin site (/admin/…) scopes its querysets itself; tested in */tests/test_admin.py.
+ADMIN_PREFIX = "admin/"
+
+
+def _walk(resolver: URLResolver, prefix: str = "") -> Iterator[tuple[str, str]]:
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            route = prefix + str(pattern.pattern)
+            yield route, pattern.name or route
+
+
+def endpoint_keys() -> set[str]:
+    return {key for route, key in _walk(get_resolver()) if not route.startswith(ADMIN_PREFIX)}
+
+
+def test_it_knows_every_endpoint():
+    covered = {r.name for r in ROWS} | {r.name for r in LISTS}
+    missing = endpoint_keys() - covered - set(PUBLIC)
+    assert sorted(missing) == []
+    assert sorted(covered & set(PUBLIC)) == []
+
+
+# --------------------------------------------------------------------------------------
+# Running a row
+# --------------------------------------------------------------------------------------
+
+WRITES = {"post", "patch", "put", "delete"}
+
+
+def _tables() -> list[tuple[str, str]]:
+    """(label, table) of every concrete model of the project's apps and of the users."""
+    return sorted(
+        {
+            (m._meta.label, m._meta.db_table)
+            for m in apps.get_models(include_auto_created=True)
+            if m.__module__.startswith("juli.") and not m._meta.proxy and m._meta.managed
+        }
+    )
+
+
+def db_state() -> dict[str, str]:
+    """A digest of every row of every table of the project's apps (and the users)."""
+    state = {}
+    with connections["default"].cursor() as cursor:
+        for label, table in _tables():
+            cursor.execute(f"SELECT * FROM {table} ORDER BY 1")  # noqa: S608 - model tables
+            state[label] = hashlib.sha256(repr(cursor.fetchall()).encode()).hexdigest()
+    return state
+
+
+def changed(before: dict[str, str]) -> list[str]:
+    """The tables whose rows differ from `before`."""
+    after = db_state()
+    return sorted(label for label, digest in after.items() if before.get(label) != digest)
+
+
+def user_of(w: Any, name: str) -> Any:
+    return getattr(w.c, name, None) or getattr(w, name)
+
+
+def client_for(user: Any) -> Client:
+    """A client logged in as `user` (before any snapshot: logging in writes last_login)."""
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def call(client: Client, method: str, url: str, data: dict[str, Any], api: bool) -> Any:
+    cache.clear()
+    if method == "get":
+        return client.get(url)
+    if method == "post" and not api:
+        return client.post(url, data)
+    return getattr(client, method)(url, json.dumps(data), content_type="application/json")
+
+
+def assert_refused_anonymous(response: Any, api: bool) -> None:
+    if api:
+        assert response.status_code in {401, 403}
+    else:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def content_has(response: Any, marker: Any, api: bool) -> bool:
+    """Whether the answer shows `marker`: an id in a JSON list, else a text on the page."""
+    if response["Content-Type"].startswith("application/json"):
+        body: Any = response.json()
+        items: Any = body.get("results", body.get("cases", [])) if isinstance(body, dict) else body
+        return marker in {item.get("id") for item in items if isinstance(item, dict)}
+    return str(marker) in response.content.decode()
+
+
+SCOPED = [(row, rel) for row in ROWS for rel in row.rels]
+
+
+@pytest.mark.parametrize(("row", "rel"), SCOPED, ids=[f"{row.id}-{rel}" for row, rel in SCOPED])
+def test_it_scopes_every_object_endpoint(mw, db, row, rel):
+    url = reverse(row.name, kwargs=row.kwargs(mw, rel))
+    client = client_for(user_of(mw, row.actor))
+    allowed = rel in row.sees and rel not in row.refuses
+    before = db_state() if row.method in WRITES and not allowed else None
+    response = call(client, row.method, url, row.payload(mw, rel), row.api)
+    if allowed:
+        assert response.status_code in row.ok, (url, response.status_code)
+    else:
+        assert response.status_code == (403 if rel in row.sees else 404), (
+            url,
+            response.status_code,
+        )
+        if before is not None:
+            assert changed(before) == []
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[row.id for row in ROWS])
+def test_it_refuses_anonymous_and_outsider_on_object_endpoints(mw, db, row):
+    rel = row.rels[0]
+    url = reverse(row.name, kwargs=row.kwargs(mw, rel))
+    data = row.payload(mw, rel)
+    anonymous, outsider = client_for(None), client_for(mw.c.outsider)
+    before = db_state() if row.method in WRITES else None
+    assert_refused_anonymous(call(anonymous, row.method, url, data, row.api), row.api)
+    response = call(outsider, row.method, url, data, row.api)
+    assert response.status_code in row.outsider, (url, response.status_code)
+    if before is not None:
+        assert changed(before) == []
+
+
+@pytest.mark.parametrize("row", LISTS, ids=[row.id for row in LISTS])
+def test_it_scopes_every_list_endpoint(mw, db, row):
+    url = reverse(row.name, kwargs=row.kwargs(mw) if row.kwargs else None)
+    data = row.payload(mw)
+    anonymous, outsider_client = client_for(None), client_for(mw.c.outsider)
+    actor = client_for(user_of(mw, row.actor))
+    before = db_state() if row.method in WRITES else None
+    assert_refused_anonymous(call(anonymous, row.method, url, data, row.api), row.api)
+    outsider = call(outsider_client, row.method, url, data, row.api)
+    assert outsider.status_code in row.outsider, (url, outsider.status_code)
+    if before is not None:
+        assert changed(before) == []
+    if row.shows is not None and outsider.status_code == 200:
+        assert [rel for rel in row.rels if content_has(outsider, row.shows(mw, rel), row.api)] == []
+    if before is not None and row.ok[0] >= 400:
+        before = db_state()
+    response = call(actor, row.method, url, data, row.api)
+    assert response.status_code in row.ok, (url, response.status_code)
+    if before is not None and row.ok[0] >= 400:
+        assert changed(before) == []
+    if row.shows is not None:
+        shown = [rel for rel in row.rels if content_has(response, row.shows(mw, rel), row.api)]
+        assert shown == list(row.sees)
+
+
+# --------------------------------------------------------------------------------------
+# Tampering: fields that must never be set directly, skipped steps, foreign ids
+# --------------------------------------------------------------------------------------
+
+
+def row_of(obj: Any) -> dict[str, Any]:
+    """The object's row as it is in the database now."""
+    return type(obj)._base_manager.filter(pk=obj.pk).values().get()
+
+
+def api_send(who: Any, method: str, url: str, data: dict[str, Any], **extra: Any) -> Any:
+    """Send JSON as `who`: a logged-in Client, or a user to log in now."""
+    client = who if isinstance(who, Client) else client_for(who)
+    return getattr(client, method)(url, json.dumps(data), content_type="application/json", **extra)
+
+
+CASE_TAMPER = {
+    "status": "closed",
+    "area": 0,
+    "area_path": "0001",
+    "unit": 0,
+    "reporter": 0,
+    "verified_by": 0,
+    "rectified_by": 0,
+    "closed_at": "2026-01-05T10:00:00+08:00",
+}
+
+
+def _tamper(w: Any) -> dict[str, Any]:
+    """CASE_TAMPER with ids of things outside Dapuqiao's street."""
+    return {
+        **CASE_TAMPER,
+        "area": w.c.huaihai.pk,
+        "unit": w.c.anyang_unit.pk,
+        "reporter": w.c.outsider.pk,
+        "verified_by": w.c.street_officer.pk,
+        "rectified_by": w.c.street_officer.pk,
+    }
+
+
+READ_ONLY_API = [
+    ("api-case-detail", "case", "own"),
+    ("api-point-detail", "point", "own"),
+    ("api-inspection-detail", "inspection", "own"),
+    ("api-letter-detail", "letter", "own"),
+    ("api-letter-item-detail", "letter_item", "own"),
+    ("api-org-detail", "org", "own"),
+    ("api-area-detail", "area", "own"),
+    ("api-unit-detail", "unit", "own"),
+    ("api-person-detail", "person", "own"),
+    ("api-post-detail", "post", "own"),
+    ("api-bulletin-detail", "bulletin", "own"),
+    ("api-ranking-detail", "ranking", "own"),
+]
+
+
+@pytest.mark.parametrize("method", ["patch", "put", "delete"])
+@pytest.mark.parametrize(("name", "attr", "rel"), READ_ONLY_API)
+def test_it_refuses_writes_through_read_only_api_endpoints(mw, db, name, attr, rel, method):
+    obj = getattr(mw, attr)[rel]
+    data = {**_tamper(mw), "org": mw.c.branch2.pk, "owner": mw.c.outsider.pk, "name": "篡改"}
+    client = client_for(mw.c.platform_admin)  # even the superuser: these are read-only
+    before = db_state()
+    response = getattr(client, method)(
+        reverse(name, kwargs={"pk": obj.pk}), json.dumps(data), content_type="application/json"
+    )
+    assert response.status_code == 405
+    assert changed(before) == []
+
+
+def test_it_ignores_status_scope_and_people_fields_when_a_case_is_reported(mw, db):
+    c = mw.c
+    body = {
+        **_tamper(mw),
+        "category": mw.litter.pk,
+        "area": c.grid1.pk,
+        "source": "grid_worker",
+        "title": "新问题",
+    }
+    response = api_send(
+        c.grid_worker, "post", "/api/v1/cases/", body, HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4())
+    )
+    assert response.status_code == 201
+    case = Case.objects.get(pk=response.json()["id"])
+    assert (case.status, case.area, case.unit, case.reporter) == (
+        "reported",
+        c.grid1,
+        None,
+        c.grid_worker,
+    )
+    assert (case.verified_by, case.rectified_by, case.closed_at) == (None, None, None)
+    assert list(case.events.values_list("action", flat=True)) == ["report"]
+
+
+@pytest.mark.parametrize(
+    ("field", "target"),
+    [("area", lambda w: w.c.grid2), ("area", lambda w: w.c.huaihai), ("point", "sibling")],
+)
+def test_it_refuses_to_report_a_case_outside_the_reporters_scope(mw, db, field, target):
+    value = mw.point["sibling"].pk if target == "sibling" else target(mw).pk
+    body = {"category": mw.litter.pk, field: value, "source": "grid_worker", "title": "越界"}
+    grid_worker = client_for(mw.c.grid_worker)
+    before = db_state()
+    response = api_send(
+        grid_worker, "post", "/api/v1/cases/", body, HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4())
+    )
+    assert response.status_code == 400
+    assert response.json()["fields"] == {field: ["Unknown or not in your scope."]}, response.json()
+    assert changed(before) == []
+
+
+def test_it_refuses_an_inspection_of_a_point_outside_the_inspectors_scope(mw, db):
+    body = {
+        "point": mw.point["sibling"].pk,
+        "started_at": "2026-01-05T09:00:00+08:00",
+        "results": [{"item": mw.item.pk, "passed": True}],
+        "inspector": mw.c.district_admin.pk,
+        "area_path": mw.c.huaihai.path,
+    }
+    inspector = client_for(mw.c.inspector)
+    before = db_state()
+    response = api_send(
+        inspector, "post", "/api/v1/inspections/", body, HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4())
+    )
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"point": ["Unknown or not in your scope."]}
+    assert changed(before) == []
+
+
+def test_it_records_an_inspection_as_its_inspector_whatever_the_body_says(mw, db):
+    body = {
+        "point": mw.point["own"].pk,
+        "started_at": "2026-01-05T09:00:00+08:00",
+        "results": [{"item": mw.item.pk, "passed": True}],
+        "inspector": mw.c.district_admin.pk,
+        "area_path": mw.c.huaihai.path,
+    }
+    response = api_send(
+        mw.c.inspector, "post", "/api/v1/inspections/", body, HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4())
+    )
+    assert response.status_code == 201
+    inspection = mw.point["own"].inspections.get(pk=response.json()["id"])
+    assert (inspection.inspector, inspection.area_path) == (mw.c.inspector, mw.c.grid1.path)
+
+
+def _in_status(w: Any, status: str) -> Case:
+    """The child case (grid 1, dispatched to the property company) moved to `status`."""
+    case = w.case["child"]
+    if status == "accepted":
+        return case_actions.accept_case(w.c.street_officer, w.case["own"])
+    if status in {"rectified", "verified"}:
+        case_actions.attach_photo(w.c.unit_staff, case, "after", photo((0, 9, 0)).file)
+        case = case_actions.rectify_case(w.c.unit_staff, case)
+    if status == "verified":
+        case = case_actions.verify_case(w.c.inspector, case)
+    return Case.objects.get(pk=case.pk)
+
+
+def _page_act(user: Any, case: Case, action: str, **fields: Any) -> Any:
+    data = {
+        f"{action}-client_uuid": str(uuid.uuid4()),
+        f"{action}-expected_status": case.status,
+        f"{action}-note": "跳过",
+        **{f"{action}-{k}": v for k, v in fields.items()},
+    }
+    return client_for(user).post(reverse("case-act", args=[case.pk, action]), data)
+
+
+def _api_act(user: Any, case: Case, action: str, **fields: Any) -> Any:
+    body = {"action": action, "note": "跳过", **fields}
+    return api_send(user, "post", reverse("api-case-transitions", args=[case.pk]), body)
+
+
+@pytest.mark.parametrize("via", ["page", "api"])
+@pytest.mark.parametrize(
+    ("status", "action", "actor", "codes"),
+    [
+        ("dispatched", "close", "street_officer", (409, 409)),  # skip rectify and verify
+        ("rectified", "close", "street_officer", (409, 409)),  # skip verify
+        ("accepted", "verify", "inspector", (404, 409)),  # verify what was never dispatched
+        ("dispatched", "verify", "inspector", (404, 409)),  # …or never rectified
+        ("rectified", "verify", "unit_staff", (404, 403)),  # the unit does not verify itself
+        ("rectified", "verify", "grid_worker", (404, 403)),
+    ],
+)
+def test_it_refuses_to_skip_the_verify_step(mw, db, via, status, action, actor, codes):
+    """Page: office roles only (the others get 404, as an unknown URL); API: every role."""
+    case = _in_status(mw, status)
+    before, events = row_of(case), case.events.count()
+    act, code = (_page_act, codes[0]) if via == "page" else (_api_act, codes[1])
+    response = act(getattr(mw.c, actor), case, action)
+    assert response.status_code == code
+    assert row_of(case) == before
+    assert case.events.count() == events
+
+
+@pytest.mark.parametrize("via", [_page_act, _api_act], ids=["page", "api"])
+def test_it_refuses_to_verify_ones_own_rectification(mw, db, via):
+    c = mw.c
+    case = mw.case["child"]
+    case_actions.attach_photo(c.street_officer, case, "after", photo((0, 7, 0)).file)
+    case = case_actions.rectify_case(c.street_officer, case)  # on the unit's behalf
+    before, events = row_of(case), case.events.count()
+    response = via(c.street_officer, case, "verify")
+    assert response.status_code == 400
+    assert row_of(case) == before
+    assert case.events.count() == events
+    assert _api_act(c.inspector, case, "verify").status_code == 200
+    assert Case.objects.get(pk=case.pk).status == "verified"
+
+
+@pytest.mark.parametrize("via", [_page_act, _api_act], ids=["page", "api"])
+@pytest.mark.parametrize("unit", ["anyang_unit", "putuo_unit"])
+def test_it_refuses_to_dispatch_to_a_unit_outside_the_officers_scope(mw, db, via, unit):
+    case = case_actions.accept_case(mw.c.street_officer, mw.case["own"])
+    before, events = row_of(case), case.events.count()
+    response = via(mw.c.street_officer, case, "dispatch", unit=getattr(mw.c, unit).pk)
+    assert response.status_code == 400
+    assert row_of(case) == before
+    assert case.events.count() == events
+    ok = via(mw.c.street_officer, case, "dispatch", unit=mw.c.property_co.pk)
+    assert ok.status_code in {200, 302}
+    assert Case.objects.get(pk=case.pk).unit == mw.c.property_co
+
+
+def test_it_keeps_a_channels_scope_whatever_the_form_says(mw, db):
+    channel = mw.channel_area["own"]
+    data = {
+        "name": "改名",
+        "kind": "email",
+        "target": "new@example.cn",
+        "kinds": ["bulletin"],
+        "covers_subtree": "on",
+        "is_active": "on",
+        "org": mw.c.branch2.pk,
+        "area": mw.c.huaihai.pk,
+        "unit": mw.c.anyang_unit.pk,
+        "created_at": "2020-01-01T00:00:00Z",
+    }
+    before = row_of(channel)
+    response = client_for(mw.c.street_officer).post(
+        reverse("channel-edit", args=[channel.pk]), data
+    )
+    assert response.status_code == 302
+    after = row_of(channel)
+    assert after["name"] == "改名"
+    keep = ("org_id", "area_id", "unit_id", "created_at")
+    assert [after[k] for k in keep] == [before[k] for k in keep]
+
+
+def test_it_keeps_a_duty_lists_owner_and_year_whatever_the_api_says(mw, db):
+    duty_list = mw.duty_list["child"]  # group 1's list: branch 1's secretary sets it
+    before = row_of(duty_list)
+    body = {"title": "改名", "owner": mw.c.branch2.pk, "year": 1999, "copied_from": 1}
+    response = api_send(
+        mw.c.branch_secretary, "patch", reverse("api-duty-list-detail", args=[duty_list.pk]), body
+    )
+    assert response.status_code == 200
+    after = row_of(duty_list)
+    assert after["title"] == "改名"
+    keep = ("owner_id", "year", "copied_from_id")
+    assert [after[k] for k in keep] == [before[k] for k in keep]
+
+
+def test_it_keeps_a_duty_posts_list_whatever_the_api_says(mw, db):
+    post = mw.duty_post["child"]
+    before = row_of(post)
+    body = {"title": "改名", "duty_list": mw.duty_list["sibling"].pk, "level": "group"}
+    url = reverse("api-duty-post-detail", args=[post.pk])
+    response = api_send(mw.c.branch_secretary, "patch", url, body)
+    assert response.status_code == 200
+    after = row_of(post)
+    assert after["title"] == "改名"
+    assert (after["duty_list_id"], after["level"]) == (before["duty_list_id"], before["level"])
+
+
+def test_it_keeps_a_duty_in_its_post_whatever_the_api_says(mw, db):
+    duty = mw.duty["child"]
+    before = row_of(duty)
+    body = {"text": "改写", "duty_post": mw.duty_post["sibling"].pk}
+    response = api_send(
+        mw.c.branch_secretary, "patch", reverse("api-duty-detail", args=[duty.pk]), body
+    )
+    assert response.status_code == 200
+    after = row_of(duty)
+    assert (after["text"], after["duty_post_id"]) == ("改写", before["duty_post_id"])
+
+
+@pytest.mark.parametrize(
+    ("name", "target", "data"),
+    [
+        # A new list owned by an organisation outside the secretary's subtree.
+        ("duties-list-new", None, lambda w: {"owner": w.c.branch2.pk, "year": 2027, "title": "x"}),
+        # A person moved into a sibling organisation or a foreign unit.
+        (
+            "person-edit",
+            lambda w: w.person["own"],
+            lambda w: {"name": "冯党员", "phone": "13800000011", "party_org": w.c.branch2.pk},
+        ),
+        (
+            "person-edit",
+            lambda w: w.person["own"],
+            lambda w: {"name": "冯党员", "phone": "13800000011", "unit": w.c.anyang_unit.pk},
+        ),
+        # Someone outside the secretary's scope appointed in branch 1.
+        (
+            "post-new",
+            lambda w: w.c.branch1,
+            lambda w: {"person": w.c.outsider_person.pk, "role": "committee_member"},
+        ),
+    ],
+    ids=["list-owner", "person-org", "person-unit", "post-person"],
+)
+def test_it_refuses_foreign_ids_in_form_fields(mw, db, name, target, data):
+    url = reverse(name, args=[target(mw).pk] if target else [])
+    client = client_for(mw.c.branch_secretary)
+    before = db_state()
+    response = client.post(url, data(mw))
+    assert response.status_code == 200  # the form again, with the error
+    assert "Select a valid choice" in response.content.decode()
+    assert changed(before) == []
+
+
+def test_it_keeps_a_templates_organisation_whatever_the_form_says(mw, db):
+    template = mw.template["own"]
+    before = row_of(template)
+    data = {
+        "what": "head",
+        "title": "改名",
+        "preamble": "。",
+        "org": mw.c.branch2.pk,
+        "year": 1999,
+        "level": "branch",
+    }
+    response = client_for(mw.c.branch_secretary).post(
+        reverse("letter-template", args=[template.pk]), data
+    )
+    assert response.status_code == 302
+    after = row_of(template)
+    assert after["title"] == "改名"
+    keep = ("org_id", "year", "level")
+    assert [after[k] for k in keep] == [before[k] for k in keep]

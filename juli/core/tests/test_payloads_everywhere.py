@@ -1,0 +1,1222 @@
+"""Hostile text in every free-text field of every app: stored as typed, shown as text.
+
+Every CharField/TextField of the Juli models that a person types is either in `COVERED`
+(filled by the `hostile` world through the apps' actions with an XSS + SQL + formula
+payload carrying the field's own marker) or in `EXCLUDED` (with the reason it is not free
+text); `test_it_covers_or_excludes_every_text_field` fails when a new field is neither, so
+the coverage cannot rot silently. Choices fields, regex- or e-mail-validated fields and
+fields nobody edits (paths, search keys) are recognised by introspection.
+
+The world is then read back everywhere: office, phone and admin pages escape each payload
+(the raw `<script>alert(` / `<img src=x onerror` never appear, each field's escaped marker
+does), the PDFs print it as text, every Excel export stores it as an inert string, the REST
+API and the office forms take it and store it unchanged, and the SQL fragment dropped
+nothing. One world per module, rolled back at the end.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+import subprocess
+import uuid
+from decimal import Decimal
+from html.parser import HTMLParser
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import quote
+from xml.sax.saxutils import escape as xml_escape
+
+import pytest
+from django.apps import apps
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.validators import EmailValidator, RegexValidator
+from django.db import connection, models, transaction
+from django.test import TestCase, override_settings
+from django.utils import timezone, translation
+from django.utils.html import escape
+from openpyxl import load_workbook
+from rest_framework.test import APIClient
+
+from juli.bulletins import actions as bulletin_actions
+from juli.bulletins.figures import EVENT_FIGURES
+from juli.cases import actions as case_actions
+from juli.cases import points
+from juli.cases.inspections import submit_inspection
+from juli.cases.models import Case, Notification
+from juli.cases.tests.conftest import photo
+from juli.conftest import PASSWORD, build_cast
+from juli.duties import actions as duty_actions
+from juli.duties.models import DutyPostKind
+from juli.letters import actions as letter_actions
+from juli.letters.models import Letter
+from juli.letters.tests.conftest import SIGNATURE
+from juli.notify import actions as notify_actions
+from juli.notify.models import Delivery
+from juli.orgs import actions as org_actions
+from juli.orgs.models import PartyOrg
+from juli.orgs.roles import Role
+from juli.rankings import actions as ranking_actions
+from juli.rankings.models import DEFAULT_WEIGHTS
+from juli.rankings.scoring import last_complete_week, week_label
+
+pytestmark = pytest.mark.django_db
+
+XSS = "<script>alert('x')</script><img src=x onerror=alert(1)>"
+SQL = "'; DROP TABLE cases_case; --"
+RAW = ("<script>alert(", "<img src=x onerror")
+ESCAPED_SCRIPT = "&lt;script&gt;alert("
+
+# (model label, field) -> marker. Every payload starts with "=<something with the marker>"
+# (a spreadsheet formula) and goes on with the XSS; the longest form that fits the field.
+COVERED: dict[tuple[str, str], str] = {
+    ("orgs.Unit", "name"): "T01",
+    ("orgs.Area", "name"): "T02",
+    ("orgs.PartyOrg", "name"): "T03",
+    ("orgs.PartyOrg", "short_name"): "T04",
+    ("orgs.Person", "name"): "T05",
+    ("orgs.Post", "title"): "T06",
+    ("orgs.Post", "certificate_no"): "T07",
+    ("orgs.TreeChange", "note"): "T08",
+    ("cases.PointCategory", "name"): "T09",
+    ("cases.CaseCategory", "name"): "T10",
+    ("cases.ChecklistItem", "text"): "T11",
+    ("cases.Point", "name"): "T12",
+    ("cases.CalendarDay", "name"): "T13",
+    ("cases.Case", "title"): "T14",
+    ("cases.Case", "description"): "T15",
+    ("cases.Case", "reporter_name"): "T16",
+    ("cases.Case", "reporter_phone"): "T17",
+    ("cases.Case", "deferred_reason"): "T18",
+    ("cases.CaseEvent", "note"): "T19",
+    ("cases.InspectionResult", "note"): "T20",
+    ("bulletins.Bulletin", "notes"): "T21",
+    ("notify.Channel", "name"): "T22",
+    ("letters.LetterTemplate", "title"): "T23",
+    ("letters.LetterTemplate", "preamble"): "T24",
+    ("letters.TemplateItem", "section"): "T25",
+    ("letters.TemplateItem", "content"): "T26",
+    ("letters.TemplateItem", "indicator"): "T27",
+    ("letters.TemplateItem", "evidence_hint"): "T28",
+    ("letters.Letter", "title"): "T29",
+    ("letters.Letter", "preamble"): "T30",
+    ("letters.Letter", "self_remark"): "T31",
+    ("letters.Letter", "review_remark"): "T32",
+    ("letters.LetterItem", "section"): "T33",
+    ("letters.LetterItem", "content"): "T34",
+    ("letters.LetterItem", "indicator"): "T35",
+    ("letters.LetterItem", "evidence_hint"): "T36",
+    ("letters.LetterItem", "self_remark"): "T37",
+    ("letters.LetterItem", "review_reason"): "T38",
+    ("letters.LetterEvent", "note"): "T39",
+    ("letters.Evidence", "title"): "T40",
+    ("letters.Evidence", "note"): "T41",
+    ("letters.Evidence", "file_name"): "T42",
+    ("duties.DutyList", "title"): "T43",
+    ("duties.DutyList", "note"): "T44",
+    ("duties.DutyPost", "title"): "T45",
+    ("duties.Duty", "text"): "T46",
+    ("duties.Duty", "frequency"): "T47",
+    ("duties.LeaderDesignation", "title"): "T48",
+}
+
+_SYSTEM = "written by the system, never typed"
+_COPY = "a copy of a covered field, written by the system"
+_HASH = "a hash or fingerprint"
+EXCLUDED: dict[tuple[str, str], str] = {
+    # core: audit rows, idempotency records, jobs, workers, uploads.
+    ("core.AuditLog", "actor_label"): _COPY,
+    ("core.AuditLog", "verb"): _SYSTEM,
+    ("core.AuditLog", "object_type"): _SYSTEM,
+    ("core.AuditLog", "object_id"): _SYSTEM,
+    ("core.AuditLog", "object_label"): _COPY,
+    ("core.AuditLog", "scope_kind"): _SYSTEM,
+    ("core.AuditLog", "scope_path"): "a tree path",
+    ("core.AuditLog", "note"): _COPY + " (the action's note)",
+    ("core.Submission", "owner"): _SYSTEM,
+    ("core.Submission", "method"): _SYSTEM,
+    ("core.Submission", "path"): "a request path",
+    ("core.Submission", "fingerprint"): _HASH,
+    ("core.Upload", "sha256"): _HASH,
+    ("core.ScheduledRun", "name"): _SYSTEM,
+    ("core.ScheduledRun", "task_path"): "a dotted path",
+    ("core.ScheduledRun", "task_result_id"): "a task id",
+    ("core.ScheduledRun", "error"): _SYSTEM,
+    ("core.WorkerHeartbeat", "worker_id"): _SYSTEM,
+    ("core.WorkerHeartbeat", "host"): _SYSTEM,
+    ("core.ExportJob", "kind"): _SYSTEM,
+    ("core.ExportJob", "fingerprint"): _HASH,
+    ("core.ExportJob", "filename"): _SYSTEM,
+    ("core.ExportJob", "error"): _SYSTEM,
+    # orgs: tree paths, passwords, Django's unused name fields, tree-history copies.
+    ("orgs.Area", "path"): "a tree path",
+    ("orgs.PartyOrg", "path"): "a tree path",
+    ("orgs.User", "password"): _HASH,
+    ("orgs.User", "first_name"): "unused: people's names live on Person",
+    ("orgs.User", "last_name"): "unused: people's names live on Person",
+    ("orgs.TreeChange", "old_parent_name"): _COPY,
+    ("orgs.TreeChange", "new_parent_name"): _COPY,
+    ("orgs.TreeChange", "old_path"): "a tree path",
+    ("orgs.TreeChange", "new_path"): "a tree path",
+    ("orgs.TreeChange", "old_name"): _COPY,
+    ("orgs.TreeChange", "new_name"): _COPY,
+    # cases: event codes, photo hashes, notifications composed from the case.
+    ("cases.CaseEvent", "action"): _SYSTEM,
+    ("cases.CaseEvent", "from_status"): _SYSTEM,
+    ("cases.CaseEvent", "to_status"): _SYSTEM,
+    ("cases.CasePhoto", "sha256"): _HASH,
+    ("cases.Notification", "text"): _COPY + " (composed from the case)",
+    ("cases.Notification", "event_key"): _SYSTEM,
+    ("cases.Notification", "url"): _SYSTEM,
+    # bulletins and rankings: event codes, the ISO week, snapshots of names.
+    ("bulletins.BulletinEvent", "action"): _SYSTEM,
+    ("bulletins.BulletinEvent", "from_status"): _SYSTEM,
+    ("bulletins.BulletinEvent", "to_status"): _SYSTEM,
+    ("rankings.Ranking", "week"): "an ISO week, checked",
+    ("rankings.RankingEvent", "action"): _SYSTEM,
+    ("rankings.RankingEvent", "from_status"): _SYSTEM,
+    ("rankings.RankingEvent", "to_status"): _SYSTEM,
+    ("rankings.RankingEvent", "note"): _SYSTEM,
+    ("rankings.RankingRow", "subject_path"): "a tree path",
+    ("rankings.RankingRow", "name"): _COPY + " (area or unit name)",
+    # notify: addresses and URLs are validated, the secret is a token never shown.
+    ("notify.Channel", "target"): "validated e-mail addresses or webhook URL",
+    ("notify.Channel", "secret"): "a token, never shown back",
+    ("notify.Delivery", "event_key"): _SYSTEM,
+    ("notify.Delivery", "title"): _COPY + " (composed from the event)",
+    ("notify.Delivery", "last_error"): _SYSTEM,
+    # letters: hashes, the computed grade, system reasons, file metadata.
+    ("letters.Letter", "content_hash"): _HASH,
+    ("letters.Letter", "grade"): "computed from the total (grade_for)",
+    ("letters.Signature", "image_sha256"): _HASH,
+    ("letters.Signature", "content_hash"): _HASH,
+    ("letters.Signature", "void_reason"): _SYSTEM,
+    ("letters.LetterEvent", "action"): _SYSTEM,
+    ("letters.LetterEvent", "from_status"): _SYSTEM,
+    ("letters.LetterEvent", "to_status"): _SYSTEM,
+    ("letters.LetterEvent", "content_hash"): _HASH,
+    ("letters.Evidence", "file_type"): "a content type chosen by the server",
+    ("letters.Evidence", "file_sha256"): _HASH,
+    ("letters.LetterPrint", "sha256"): _HASH,
+    ("letters.LetterPrint", "content_hash"): _HASH,
+}
+
+
+def _long(tag: str) -> str:
+    return f'=HYPERLINK("http://evil.example","{tag}"){XSS}{SQL}'
+
+
+def payload_for(max_length: int | None, tag: str) -> str:
+    """The longest payload that fits `max_length`; each starts with '=' and the marker."""
+    variants = [
+        _long(tag),
+        f'=HYPERLINK("{tag}"){XSS}{SQL}',
+        f"={tag}{XSS}",
+        f"={tag}<script>alert(1)</script>",
+        f"={tag}<script>alert(1",
+    ]
+    for text in variants:
+        if max_length is None or len(text) <= max_length:
+            return text
+    raise AssertionError(f"no payload fits {max_length} characters")
+
+
+# An uploaded file's name keeps only what follows the last "/", so this one has no slash.
+OVERRIDES = {
+    ("letters.Evidence", "file_name"): "=T42<img src=x onerror=alert(1)><script>alert(1);'--.pdf",
+}
+
+
+def _field(key: tuple[str, str]) -> Any:
+    return apps.get_model(key[0])._meta.get_field(key[1])
+
+
+def P(label: str, field: str) -> str:  # noqa: N802 - reads like a constant at the call sites
+    """The payload of the covered field `label.field`."""
+    key = (label, field)
+    if key in OVERRIDES:
+        return OVERRIDES[key]
+    return payload_for(_field(key).max_length, COVERED[key])
+
+
+def escaped_marker(key: tuple[str, str]) -> str:
+    """What a page shows of the field: its escaped payload up to `<script>alert(`."""
+    text = P(*key)
+    return escape(text[: text.index("<script>") + len("<script>alert(")])
+
+
+def text_fields() -> set[tuple[str, str]]:
+    """Every free-text-looking CharField/TextField of the Juli models (introspected)."""
+    found = set()
+    for model in apps.get_models():
+        if not model.__module__.startswith("juli.") or model._meta.abstract:
+            continue
+        for f in model._meta.concrete_fields:
+            if not isinstance(f, models.CharField | models.TextField):
+                continue
+            if f.choices or not f.editable:  # a closed set, or kept by the system
+                continue
+            if any(isinstance(v, RegexValidator | EmailValidator) for v in f.validators):
+                continue  # codes, phones, usernames, e-mail: validated, not free text
+            found.add((model._meta.label, f.name))
+    return found
+
+
+def test_it_covers_or_excludes_every_text_field() -> None:
+    fields = text_fields()
+    assert sorted(fields - set(COVERED) - set(EXCLUDED)) == []  # new: cover or exclude it
+    assert sorted((set(COVERED) | set(EXCLUDED)) - fields) == []  # stale entries
+    assert sorted(set(COVERED) & set(EXCLUDED)) == []
+    assert len(set(COVERED.values())) == len(COVERED)
+
+
+def test_it_fits_every_payload_in_its_field() -> None:
+    for key in COVERED:
+        text = P(*key)
+        limit = _field(key).max_length
+        assert limit is None or len(text) <= limit, key
+        assert text.startswith("=") and "<script>alert(" in text, key
+
+
+# --- The hostile world --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hostile(django_db_setup, django_db_blocker, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """One world for the module, built in a transaction that is rolled back at the end (each
+    test runs in a savepoint inside it). The function-scoped settings of juli/conftest.py
+    are not there yet when it is built, hence the overrides."""
+    media = tmp_path_factory.mktemp("media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+            JULI_TASKS_BACKEND="immediate",
+            MEDIA_ROOT=media,
+            LANGUAGE_CODE="en",
+        ),
+        translation.override("en"),
+        transaction.atomic(),
+    ):
+        cache.clear()
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            world = _build(SimpleNamespace(c=build_cast()))
+        world.media = media
+        yield world
+        transaction.set_rollback(True)
+
+
+def _build(w: Any) -> SimpleNamespace:  # noqa: PLR0915 - one world, written field by field
+    c = w.c
+    h = SimpleNamespace(w=w, c=c)
+    today = timezone.localdate()
+    # orgs
+    org_actions.update_unit(None, c.property_co, name=P("orgs.Unit", "name"))
+    org_actions.update_area(None, c.mengxi, name=P("orgs.Area", "name"))
+    org_actions.update_org(
+        None,
+        c.branch1,
+        name=P("orgs.PartyOrg", "name"),
+        short_name=P("orgs.PartyOrg", "short_name"),
+    )
+    org_actions.update_person(None, c.branch_secretary_person, name=P("orgs.Person", "name"))
+    h.post = org_actions.appoint(
+        None,
+        c.member_person,
+        Role.PARTY_SECRETARY,
+        org=c.group1,
+        title=P("orgs.Post", "title"),
+        certificate_no=P("orgs.Post", "certificate_no"),
+        started_on=datetime.date(2024, 1, 1),
+    )
+    h.moved = org_actions.create_org(
+        None, c.branch2, name="临时党小组", kind="group", code="PT-B2-G9", unit=c.putuo_unit
+    )
+    org_actions.move_org(None, h.moved, c.branch1, note=P("orgs.TreeChange", "note"))
+    for name in ("branch1", "mengxi", "property_co"):
+        getattr(c, name).refresh_from_db()
+
+    # notify: a channel of the street, which the case's dispatch reaches
+    h.channel = notify_actions.create_channel(
+        None,
+        c.dapuqiao,
+        kind="email",
+        target="office@example.cn",
+        kinds=["bulletin", "dispatched"],
+        name=P("notify.Channel", "name"),
+        covers_subtree=True,
+    )
+
+    # cases
+    h.point_category = case_actions.create_point_category(
+        None, code="hostile", name=P("cases.PointCategory", "name")
+    )
+    h.case_category = case_actions.create_case_category(
+        None, code="hostile", name=P("cases.CaseCategory", "name"), time_limit=4, time_unit="hours"
+    )
+    h.item = case_actions.create_checklist_item(
+        None,
+        h.point_category,
+        text=P("cases.ChecklistItem", "text"),
+        deduction=Decimal("2"),
+        case_category=h.case_category,
+        order=1,
+    )
+    h.point = points.create_point(
+        None,
+        code="P-H",
+        name=P("cases.Point", "name"),
+        area=c.grid1,
+        category=h.point_category,
+        responsible_unit=c.property_co,
+    )
+    h.holiday = datetime.date(today.year + 1, 10, 1)
+    case_actions.set_calendar_day(None, h.holiday, "holiday", P("cases.CalendarDay", "name"))
+    week_start = last_complete_week(today)
+    h.week = week_label(week_start)
+    reported = timezone.make_aware(
+        datetime.datetime.combine(week_start + datetime.timedelta(days=1), datetime.time(10))
+    )
+    h.case = case_actions.report_case(
+        c.district_admin,
+        client_uuid=uuid.uuid4(),
+        source=Case.Source.HOTLINE,
+        category=h.case_category,
+        title=P("cases.Case", "title"),
+        description=P("cases.Case", "description"),
+        reporter_name=P("cases.Case", "reporter_name"),
+        reporter_phone=P("cases.Case", "reporter_phone"),
+        point=h.point,
+        at=reported,
+    )
+    note = P("cases.CaseEvent", "note")
+    case_actions.accept_case(c.street_officer, h.case, note=note)
+    case_actions.dispatch_case(c.street_officer, h.case, unit=c.property_co, note=note)
+    case_actions.defer_case(
+        c.street_officer,
+        h.case,
+        requested_by=c.unit_staff,
+        note=P("cases.Case", "deferred_reason"),
+    )
+    h.inspection = submit_inspection(
+        c.inspector,
+        client_uuid=uuid.uuid4(),
+        point=h.point,
+        results=[(h.item, False, P("cases.InspectionResult", "note"), [photo()])],
+        started_at=timezone.now() - datetime.timedelta(minutes=5),
+    )
+    h.inspection_case = Case.objects.get(inspection=h.inspection)
+    h.case.refresh_from_db()
+
+    # bulletins (yesterday's, for the street), rankings (last week's, for the district)
+    yesterday = today - datetime.timedelta(days=1)
+    h.bulletin = bulletin_actions.generate_bulletin(c.street_officer, c.dapuqiao, yesterday)
+    bulletin_actions.set_notes(c.street_officer, h.bulletin, P("bulletins.Bulletin", "notes"))
+    ranking_actions.update_settings(
+        None, c.huangpu, enabled=True, auto_publish=True, weights=dict(DEFAULT_WEIGHTS)
+    )
+    h.ranking = ranking_actions.compute_ranking(None, c.huangpu, h.week)
+
+    # letters: a template, a letter with an organisation-specific item, signed, evidenced,
+    # self-assessed, returned with a note, assessed again and reviewed.
+    h.template = letter_actions.create_template(
+        None,
+        c.putuo,
+        year=today.year,
+        level="branch",
+        title=P("letters.LetterTemplate", "title"),
+        preamble=P("letters.LetterTemplate", "preamble"),
+    )
+    letter_actions.add_template_item(
+        None,
+        h.template,
+        section=P("letters.TemplateItem", "section"),
+        content=P("letters.TemplateItem", "content"),
+        indicator=P("letters.TemplateItem", "indicator"),
+        points=Decimal("60"),
+        evidence_hint=P("letters.TemplateItem", "evidence_hint"),
+    )
+    (h.letter,) = letter_actions.prepare_letters(None, h.template, [c.branch1])
+    letter_actions.update_letter(
+        None,
+        h.letter,
+        title=P("letters.Letter", "title"),
+        preamble=P("letters.Letter", "preamble"),
+    )
+    letter_actions.add_item(
+        None,
+        h.letter,
+        section=P("letters.LetterItem", "section"),
+        content=P("letters.LetterItem", "content"),
+        indicator=P("letters.LetterItem", "indicator"),
+        points=Decimal("40"),
+        evidence_hint=P("letters.LetterItem", "evidence_hint"),
+    )
+    letter_actions.issue_letters(None, [h.letter])
+    letter_actions.sign_letter(
+        c.bureau_secretary, h.letter, "issuer", method="drawn", image=SIGNATURE
+    )
+    letter_actions.sign_letter(
+        c.branch_secretary, h.letter, "receiver", method="drawn", image=SIGNATURE
+    )
+    h.letter = Letter.objects.get(pk=h.letter.pk)
+    items = list(h.letter.items.order_by("order"))
+    h.letter_item = items[-1]
+    letter_actions.add_evidence(
+        c.branch_secretary,
+        h.letter,
+        title=P("letters.Evidence", "title"),
+        items=items,
+        note=P("letters.Evidence", "note"),
+    )
+    pdf = SimpleUploadedFile(
+        P("letters.Evidence", "file_name"),
+        b"%PDF-1.4\n%hostile\n",
+        content_type="application/pdf",
+    )
+    h.evidence_file = letter_actions.add_evidence(
+        c.branch_secretary, h.letter, title="", items=items[:1], upload=pdf
+    )
+    self_scores = {i.pk: ("30", P("letters.LetterItem", "self_remark")) for i in items}
+    remark = P("letters.Letter", "self_remark")
+    letter_actions.save_self_assessment(
+        c.branch_secretary, h.letter, self_scores, remark=remark, submit=True
+    )
+    letter_actions.return_self_assessment(
+        c.bureau_secretary, h.letter, note=P("letters.LetterEvent", "note")
+    )
+    letter_actions.save_self_assessment(
+        c.branch_secretary, h.letter, self_scores, remark=remark, submit=True
+    )
+    letter_actions.save_review(
+        c.bureau_secretary,
+        h.letter,
+        {i.pk: ("25", P("letters.LetterItem", "review_reason")) for i in items},
+        remark=P("letters.Letter", "review_remark"),
+        finish=True,
+    )
+    h.letter = Letter.objects.get(pk=h.letter.pk)
+
+    # duties
+    h.duty_list = duty_actions.create_list(
+        None,
+        c.putuo,
+        year=today.year,
+        title=P("duties.DutyList", "title"),
+        note=P("duties.DutyList", "note"),
+    )
+    h.duty_post = duty_actions.add_post(
+        None,
+        h.duty_list,
+        level=PartyOrg.Kind.BRANCH,
+        post=DutyPostKind.SECRETARY,
+        title=P("duties.DutyPost", "title"),
+    )
+    h.duty = duty_actions.add_duty(
+        None,
+        h.duty_post,
+        text=P("duties.Duty", "text"),
+        frequency=P("duties.Duty", "frequency"),
+    )
+    h.leader = duty_actions.designate_leader(
+        None, c.member_person, c.branch1, title=P("duties.LeaderDesignation", "title")
+    )
+    return h
+
+
+def test_it_stores_every_payload_unchanged(hostile):  # type: ignore[no-untyped-def]
+    for key in COVERED:
+        model = apps.get_model(key[0])
+        assert model.objects.filter(**{key[1]: P(*key)}).exists(), key
+    with connection.cursor() as cursor:
+        tables = set(connection.introspection.table_names(cursor))
+    assert {"cases_case", "orgs_person", "letters_letter"} <= tables
+    assert Case.objects.filter(title=P("cases.Case", "title")).count() == 1
+    # The system's copies carry the payload too (and are rendered by the pages below).
+    assert Notification.objects.filter(text__contains='"T14")<script>').exists()
+    assert Delivery.objects.filter(title__contains='"T14")<script>').exists()
+
+
+# --- Pages ------------------------------------------------------------------------------------
+
+
+def _pages(h: Any) -> dict[str, list[str]]:
+    """Every page that shows the hostile objects, by the user who reads it."""
+    c = h.c
+    letter_pages = [
+        "/letters/",
+        "/letters/templates/",
+        f"/letters/templates/{h.template.pk}/",
+        f"/letters/templates/{h.template.pk}/compare/",
+        f"/letters/templates/items/{h.template.items.get().pk}/",
+        f"/letters/{h.letter.pk}/",
+        f"/letters/{h.letter.pk}/evidence/",
+        f"/letters/{h.letter.pk}/assessment/",
+        f"/letters/items/{h.letter_item.pk}/",
+    ]
+    duty_pages = [
+        "/duties/",
+        f"/duties/orgs/{c.branch1.pk}/",
+        f"/duties/orgs/{c.putuo.pk}/",
+        "/duties/lists/",
+        f"/duties/lists/{h.duty_list.pk}/",
+        f"/duties/lists/{h.duty_list.pk}/edit/",
+        f"/duties/posts/{h.duty_post.pk}/edit/",
+        f"/duties/items/{h.duty.pk}/edit/",
+    ]
+    return {
+        "district_admin": [
+            "/",
+            "/cases/",
+            f"/cases/?q={h.case.number}",
+            f"/cases/{h.case.pk}/",
+            f"/cases/{h.inspection_case.pk}/",
+            "/cases/map/",
+            "/points/",
+            f"/points/{h.point.pk}/",
+            f"/calendar/?year={h.holiday.year}",
+            "/plan/",
+            "/notifications/",
+            "/dashboard/",
+            "/bulletins/",
+            f"/bulletins/{h.bulletin.pk}/",
+            "/rankings/",
+            f"/rankings/district/{c.huangpu.pk}/",
+            f"/rankings/district/{c.huangpu.pk}/?week={h.week}",
+            "/areas/",
+            f"/areas/{c.mengxi.pk}/",
+            f"/areas/{c.dapuqiao.pk}/",
+            f"/units/{c.property_co.pk}/",
+            "/people/",
+            "/audit/",
+            "/notify/channels/",
+            f"/notify/area/{c.dapuqiao.pk}/channels/",
+            f"/notify/area/{c.dapuqiao.pk}/deliveries/",
+            f"/notify/channels/{h.channel.pk}/edit/",
+            f"/areas/{c.mengxi.pk}/edit/",
+            f"/areas/{c.dapuqiao.pk}/children/",
+            f"/units/options/?q=&selected={c.property_co.pk}",
+            f"/bulletins/{h.bulletin.pk}/cases/{next(iter(EVENT_FIGURES))}/",
+            # the hostile text typed into the search boxes comes back escaped too
+            *(f"{url}?q={quote(XSS)}" for url in ("/cases/", "/points/", "/people/", "/areas/")),
+        ],
+        "street_officer": ["/", f"/bulletins/{h.bulletin.pk}/", "/notifications/", "/cases/"],
+        "inspector": ["/m/", f"/m/points/{h.point.pk}/inspect/", f"/m/cases/{h.case.pk}/"],
+        "grid_worker": ["/m/", "/m/report/"],
+        "unit_staff": ["/m/", f"/m/cases/{h.case.pk}/", "/notifications/"],
+        "bureau_secretary": [
+            "/",
+            *letter_pages,
+            *duty_pages,
+            "/orgs/",
+            f"/orgs/{c.branch1.pk}/",
+            f"/orgs/{c.putuo.pk}/",
+            f"/orgs/{h.moved.pk}/",
+            f"/orgs/{c.putuo.pk}/children/",
+            f"/orgs/?q={quote(XSS)}",
+            "/people/",
+            f"/people/{c.branch_secretary_person.pk}/",
+            f"/people/{c.member_person.pk}/",
+            f"/people/{c.branch_secretary_person.pk}/edit/",
+            f"/orgs/{c.branch1.pk}/edit/",
+            f"/letters/templates/{h.template.pk}/session/",
+            f"/letters/{h.letter.pk}/sign/",
+            "/audit/",
+        ],
+        "branch_secretary": [
+            "/",
+            *letter_pages[:1],
+            *letter_pages[5:8],
+            "/duties/",
+            f"/duties/orgs/{c.branch1.pk}/",
+        ],
+        "platform_admin": [
+            "/orgs/",
+            f"/orgs/{c.branch1.pk}/",
+            "/people/",
+            f"/units/{c.property_co.pk}/",
+            *(
+                f"/admin/{model}/"
+                for model in (
+                    "orgs/unit",
+                    "orgs/partyorg",
+                    "orgs/area",
+                    "orgs/person",
+                    "orgs/post",
+                    "orgs/treechange",
+                    "core/auditlog",
+                    "cases/pointcategory",
+                    "cases/casecategory",
+                    "cases/calendarday",
+                    "cases/point",
+                    "cases/case",
+                    "cases/caseevent",
+                )
+            ),
+            f"/admin/orgs/person/{c.branch_secretary_person.pk}/change/",
+            f"/admin/cases/case/{h.case.pk}/change/",
+        ],
+    }
+
+
+def test_it_shows_every_payload_as_text_on_the_pages(client, hostile):  # type: ignore[no-untyped-def]
+    seen = []
+    for username, urls in _pages(hostile).items():
+        client.force_login(getattr(hostile.c, username))
+        for url in urls:
+            response = client.get(url, follow=True)
+            assert response.status_code == 200, (username, url, response.status_code)
+            html = response.content.decode()
+            for raw in RAW:
+                assert raw not in html, (username, url, raw)
+            seen.append(html)
+    # The year's summaries show only in the open assessment form: reopen it for each side
+    # (test set-up: the test's savepoint rolls the status back).
+    for status, username in (("signed", "branch_secretary"), ("self_assessed", "bureau_secretary")):
+        Letter.objects.filter(pk=hostile.letter.pk).update(status=status)
+        client.force_login(getattr(hostile.c, username))
+        html = client.get(f"/letters/{hostile.letter.pk}/assessment/").content.decode()
+        assert not any(raw in html for raw in RAW)
+        seen.append(html)
+    # Open311 answers the public: its XML escapes the names, its JSON carries them as data.
+    client.logout()
+    xml = client.get("/open311/v2/services.xml").content.decode()
+    assert not any(raw in xml for raw in RAW)
+    assert xml_escape(P("cases.CaseCategory", "name")) in xml
+    services = client.get("/open311/v2/services.json")
+    assert services["Content-Type"].startswith("application/json")
+    assert P("cases.CaseCategory", "name") in {s["service_name"] for s in services.json()}
+    everything = "\n".join(seen)
+    missing = [key for key in COVERED if escaped_marker(key) not in everything]
+    assert missing == []
+
+
+# --- PDFs and workbooks ---------------------------------------------------------------------------
+
+
+def _pdf_text(data: bytes, tmp_path: Any) -> str:
+    path = tmp_path / "out.pdf"
+    path.write_bytes(data)
+    return subprocess.run(  # noqa: S603 - fixed arguments
+        ["pdftotext", "-raw", str(path), "-"],  # noqa: S607
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout
+
+
+def test_it_prints_the_payloads_as_text_in_the_pdfs(client, hostile, settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = hostile.media  # the signatures drawn when the world was built
+    c, h = hostile.c, hostile
+    pdfs = {
+        ("street_officer", f"/bulletins/{h.bulletin.pk}/bulletin.pdf"): [
+            ("bulletins.Bulletin", "notes"),
+        ],
+        ("district_admin", f"/rankings/{h.ranking.pk}/ranking.pdf"): [
+            ("orgs.Unit", "name"),
+            ("orgs.Area", "name"),
+        ],
+        ("bureau_secretary", f"/letters/{h.letter.pk}/pdf/"): [
+            ("letters.Letter", "title"),
+            ("letters.LetterItem", "content"),
+            ("orgs.PartyOrg", "name"),
+        ],
+        ("bureau_secretary", f"/letters/templates/{h.template.pk}/compare/?format=pdf"): [
+            ("orgs.PartyOrg", "name"),
+        ],
+        ("bureau_secretary", f"/duties/orgs/{c.putuo.pk}/pdf/"): [
+            ("duties.Duty", "text"),
+            ("duties.DutyPost", "title"),
+        ],
+    }
+    for (username, url), keys in pdfs.items():
+        client.force_login(getattr(c, username))
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["Content-Type"] == "application/pdf", url
+        text = re.sub(r"\s+", "", _pdf_text(response.content, tmp_path))
+        for key in keys:
+            # The marker and the tag print as characters: the text was escaped, not parsed.
+            marker = re.sub(r"\s+", "", P(*key)[: P(*key).index("<script>") + 14])
+            assert marker in text, (
+                url,
+                key,
+                text[text.find(COVERED[key]) - 60 : text.find(COVERED[key]) + 80],
+            )
+
+
+def _strings(data: bytes) -> list[tuple[str, str]]:
+    book = load_workbook(io.BytesIO(data))
+    return [
+        (cell.value, cell.data_type)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str) and ("<script>" in cell.value or "HYPERLINK" in cell.value)
+    ]
+
+
+def test_it_keeps_every_payload_inert_in_the_workbooks(
+    client, hostile, django_capture_on_commit_callbacks
+):  # type: ignore[no-untyped-def]
+    c, h = hostile.c, hostile
+    client.force_login(c.street_officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post("/cases/export/")
+    job = started.url.rstrip("/").rsplit("/", 1)[-1]
+    workbooks = {
+        ("street_officer", f"/cases/export/{job}/download/"): [
+            ("cases.Case", "title"),
+            ("cases.Case", "description"),
+            ("cases.Point", "name"),
+            ("cases.CaseCategory", "name"),
+            ("orgs.Unit", "name"),
+        ],
+        ("street_officer", f"/bulletins/{h.bulletin.pk}/bulletin.xlsx"): [
+            ("bulletins.Bulletin", "notes"),
+        ],
+        ("district_admin", "/points/export.xlsx"): [
+            ("cases.Point", "name"),
+            ("orgs.Unit", "name"),
+        ],
+        ("district_admin", f"/rankings/{h.ranking.pk}/ranking.xlsx"): [
+            ("orgs.Unit", "name"),
+            ("orgs.Area", "name"),
+        ],
+        ("bureau_secretary", f"/letters/templates/{h.template.pk}/compare/?format=xlsx"): [
+            ("orgs.PartyOrg", "name"),
+        ],
+        # the branch's own chain: its hostile name heads the captions
+        ("branch_secretary", f"/duties/orgs/{c.branch1.pk}/xlsx/"): [
+            ("orgs.PartyOrg", "name"),
+            ("duties.Duty", "text"),
+        ],
+        ("bureau_secretary", f"/duties/orgs/{c.putuo.pk}/xlsx/"): [
+            ("duties.Duty", "text"),
+            ("duties.Duty", "frequency"),
+            ("duties.DutyPost", "title"),
+            ("orgs.PartyOrg", "name"),
+            ("orgs.Person", "name"),
+        ],
+    }
+    for (username, url), keys in workbooks.items():
+        client.force_login(getattr(c, username))
+        response = client.get(url)
+        assert response.status_code == 200, url
+        data = b"".join(response.streaming_content) if response.streaming else response.content
+        cells = _strings(data)
+        for value, kind in cells:
+            assert kind == "s", (url, value)
+            assert not value.startswith(("=", "+", "-", "@")), (url, value)
+        values = [value for value, _kind in cells]
+        for key in keys:
+            assert any(v == "'" + P(*key) or v.startswith("'" + P(*key)) for v in values), (
+                url,
+                key,
+            )
+
+
+# --- The REST API -------------------------------------------------------------------------------
+
+
+def _api(user: Any) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def _texts(value: Any) -> set[str]:
+    """Every string anywhere in a JSON answer."""
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, dict):
+        return set().union(*(_texts(v) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(_texts(v) for v in value)) if value else set()
+    return set()
+
+
+def _json(response: Any, status: int = 200) -> Any:
+    assert response.status_code == status, response.content[:500]
+    assert response["Content-Type"].startswith("application/json")
+    return response.json()
+
+
+API_READS = {
+    "bureau_secretary": [
+        "/api/v1/orgs/",
+        "/api/v1/people/",
+        "/api/v1/posts/",
+        "/api/v1/letters/{letter}/",
+        "/api/v1/letters/{letter}/assessment/",
+        "/api/v1/letter-items/?letter={letter}",
+        "/api/v1/evidence/?letter={letter}",
+        "/api/v1/duty-lists/{duty_list}/",
+        "/api/v1/duty-chains/{branch1}/",
+    ],
+    "district_admin": [
+        "/api/v1/units/",
+        "/api/v1/areas/",
+        "/api/v1/areas/{mengxi}/",
+        "/api/v1/points/",
+        "/api/v1/point-categories/",
+        "/api/v1/case-categories/",
+        "/api/v1/cases/",
+        "/api/v1/cases/{case}/",
+        "/api/v1/bulletins/{bulletin}/",
+        "/api/v1/rankings/{ranking}/",
+        "/api/v1/stats/summary/",
+        "/api/v1/inspections/",
+    ],
+    "member": ["/api/v1/duties/mine/"],
+}
+
+
+def test_it_answers_every_payload_unchanged_in_the_api(hostile):  # type: ignore[no-untyped-def]
+    c, h = hostile.c, hostile
+    ids = {
+        "letter": h.letter.pk,
+        "duty_list": h.duty_list.pk,
+        "branch1": c.branch1.pk,
+        "mengxi": c.mengxi.pk,
+        "case": h.case.pk,
+        "bulletin": h.bulletin.pk,
+        "ranking": h.ranking.pk,
+    }
+    seen: set[str] = set()
+    for username, urls in API_READS.items():
+        user = getattr(c, username, None) or org_actions.create_account(
+            None, c.member_person, username, PASSWORD, validate_password=False
+        )
+        for url in urls:
+            seen |= _texts(_json(_api(user).get(url.format(**ids))))
+    missing = sorted(key for key in COVERED if P(*key) not in seen)
+    assert missing == sorted(API_UNEXPOSED)
+
+
+# Fields the API does not carry at all (the pages show them).
+API_UNEXPOSED = {
+    ("cases.CalendarDay", "name"),
+    ("cases.Case", "reporter_phone"),  # the hotline caller's phone stays in the office
+    ("letters.Letter", "review_remark"),
+    ("letters.Letter", "self_remark"),
+    ("letters.LetterEvent", "note"),
+    ("letters.LetterTemplate", "preamble"),
+    ("letters.LetterTemplate", "title"),
+    ("notify.Channel", "name"),
+    ("orgs.TreeChange", "note"),
+}
+
+
+def test_it_takes_payloads_in_every_writable_api_text_field(hostile):  # type: ignore[no-untyped-def]
+    """POST and PATCH the payloads; the answers and the rows hold them unchanged."""
+    c, h = hostile.c, hostile
+    long = _long("API")
+    short = payload_for(60, "API")
+    # cases: a report, a transition note, an inspection result note
+    grid = _api(c.grid_worker)
+    body = {"client_uuid": str(uuid.uuid4()), "category": h.case_category.pk, "area": c.grid1.pk}
+    case = _json(
+        grid.post("/api/v1/cases/", {**body, "title": long, "description": long}, format="json"),
+        201,
+    )
+    assert (case["title"], case["description"]) == (long, long)
+    officer = _api(c.street_officer)
+    moved = _json(
+        officer.post(
+            f"/api/v1/cases/{case['id']}/transitions/",
+            {"action": "accept", "note": long},
+            format="json",
+        )
+    )
+    assert long in _texts(moved)
+    detail = _json(officer.get(f"/api/v1/cases/{case['id']}/"))
+    assert [e["note"] for e in detail["timeline"]][-1] == long
+    inspection = _json(
+        _api(c.inspector).post(
+            "/api/v1/inspections/",
+            {
+                "client_uuid": str(uuid.uuid4()),
+                "point": h.point.pk,
+                "started_at": timezone.now().isoformat(),
+                "results": [{"item": h.item.pk, "passed": True, "note": long}],
+            },
+            format="json",
+        ),
+        201,
+    )
+    assert [r["note"] for r in inspection["results"]] == [long]
+    # duties: a list, a post and a duty, created and changed
+    boss = _api(c.bureau_secretary)
+    year = timezone.localdate().year + 1
+    made = _json(
+        boss.post(
+            "/api/v1/duty-lists/",
+            {"owner": c.putuo.pk, "year": year, "title": _long("L1")[:120], "note": long},
+            format="json",
+        ),
+        201,
+    )
+    assert (made["title"], made["note"]) == (_long("L1")[:120], long)
+    changed = _json(
+        boss.patch(
+            f"/api/v1/duty-lists/{made['id']}/",
+            {"title": payload_for(120, "L2"), "note": _long("L3")},
+            format="json",
+        )
+    )
+    assert (changed["title"], changed["note"]) == (payload_for(120, "L2"), _long("L3"))
+    post = _json(
+        boss.post(
+            "/api/v1/duty-posts/",
+            {
+                "duty_list": made["id"],
+                "level": "branch",
+                "post": DutyPostKind.SECRETARY.value,
+                "title": short,
+            },
+            format="json",
+        ),
+        201,
+    )
+    assert post["title"] == short
+    assert _json(
+        boss.patch(
+            f"/api/v1/duty-posts/{post['id']}/", {"title": payload_for(60, "AP2")}, format="json"
+        )
+    )["title"] == payload_for(60, "AP2")
+    duty = _json(
+        boss.post(
+            "/api/v1/duties/",
+            {"duty_post": post["id"], "text": long, "frequency": short},
+            format="json",
+        ),
+        201,
+    )
+    assert (duty["text"], duty["frequency"]) == (long, short)
+    duty = _json(
+        boss.patch(
+            f"/api/v1/duties/{duty['id']}/",
+            {"text": _long("D2"), "frequency": payload_for(60, "D3")},
+            format="json",
+        )
+    )
+    assert (duty["text"], duty["frequency"]) == (_long("D2"), payload_for(60, "D3"))
+    # letters: evidence, the self-assessment and the review (reopened: test set-up)
+    Letter.objects.filter(pk=h.letter.pk).update(status="signed")
+    receiver = _api(c.branch_secretary)
+    items = [i.pk for i in h.letter.items.order_by("order")]
+    evidence = _json(
+        receiver.post(
+            "/api/v1/evidence/",
+            {"letter": h.letter.pk, "title": _long("E1"), "note": _long("E2"), "items": items},
+            format="json",
+        ),
+        201,
+    )
+    assert (evidence["title"], evidence["note"]) == (_long("E1"), _long("E2"))
+    scores = [{"item": pk, "score": "20", "remark": _long("S1")} for pk in items]
+    assessed = _json(
+        receiver.post(
+            f"/api/v1/letters/{h.letter.pk}/self-assessment/",
+            {"scores": scores, "remark": _long("S2"), "submit": True},
+            format="json",
+        )
+    )
+    assert _long("S1") in _texts(assessed)
+    reasons = [{"item": pk, "score": "10", "remark": _long("R1")} for pk in items]
+    reviewed = _json(
+        boss.post(
+            f"/api/v1/letters/{h.letter.pk}/review/",
+            {"scores": reasons, "remark": _long("R2"), "submit": False},
+            format="json",
+        )
+    )
+    assert _long("R1") in _texts(reviewed)
+    h.letter.refresh_from_db()
+    assert (h.letter.self_remark, h.letter.review_remark) == (_long("S2"), _long("R2"))
+    assert Case.objects.filter(pk=case["id"], title=long, description=long).exists()
+
+
+# --- The forms ----------------------------------------------------------------------------------
+
+
+class _Forms(HTMLParser):
+    """The forms of a page as a browser would submit them: action and (name, value) pairs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict[str, Any]] = []
+        self._form: dict[str, Any] | None = None
+        self._textarea: str | None = None
+        self._select: str | None = None
+        self._first_option: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self._form = {"action": a.get("action", ""), "fields": [], "names": set()}
+            self.forms.append(self._form)
+        form = self._form
+        if form is None or (tag in {"input", "textarea", "select"} and not a.get("name")):
+            return
+        if tag == "input":
+            form["names"].add(a["name"])
+            kind = a.get("type", "text")
+            if kind in {"submit", "button", "file", "reset", "image"}:
+                return
+            if kind in {"checkbox", "radio"} and "checked" not in a:
+                return
+            form["fields"].append((a["name"], a.get("value", "on" if kind == "checkbox" else "")))
+        elif tag == "textarea":
+            form["names"].add(a["name"])
+            self._textarea = a["name"]
+            form["fields"].append((a["name"], ""))
+        elif tag == "select":
+            form["names"].add(a["name"])
+            self._select = a["name"]
+        elif tag == "option" and self._select is not None:
+            self._first_option.setdefault(self._select, a.get("value", ""))
+            if "selected" in a:
+                form["fields"].append((self._select, a.get("value", "")))
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea is not None and self._form is not None:
+            name, value = self._form["fields"][-1]
+            self._form["fields"][-1] = (name, value + data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea":
+            self._textarea = None
+        elif tag == "select" and self._select is not None and self._form is not None:
+            if all(name != self._select for name, _v in self._form["fields"]):
+                self._form["fields"].append(
+                    (self._select, self._first_option.get(self._select, ""))
+                )
+            self._select = None
+        elif tag == "form":
+            self._form = None
+
+
+LABELS = {label for label, _field_name in COVERED}
+
+
+def _submit(client: Any, page: str, values: dict[str, Any]) -> Any:
+    """Fill the page's form that has every field of `values` and post it, as a browser."""
+    html = client.get(page).content.decode()
+    parser = _Forms()
+    parser.feed(html)
+    matching = [f for f in parser.forms if set(values) <= f["names"]]
+    assert len(matching) == 1, (page, [sorted(f["names"]) for f in parser.forms])
+    (form,) = matching
+    data: dict[str, list[str]] = {}
+    for name, value in form["fields"]:
+        data.setdefault(name, []).append(value)
+    data.update({k: v if isinstance(v, list) else [v] for k, v in values.items()})
+    return client.post(form["action"] or page, data)
+
+
+def test_it_stores_payloads_typed_into_the_forms_unchanged(client, hostile):  # type: ignore[no-untyped-def]
+    c, h = hostile.c, hostile
+    Letter.objects.filter(pk=h.letter.pk).update(status="signed")  # evidence is open again
+    marker = iter(range(1, 100))
+
+    def typed(label: str, field: str) -> str:
+        return payload_for(_field((label, field)).max_length, f"F{next(marker):02d}")
+
+    forms = [
+        ("street_officer", f"/bulletins/{h.bulletin.pk}/", {"notes": "bulletins.Bulletin"}),
+        ("district_admin", f"/areas/{c.mengxi.pk}/edit/", {"name": "orgs.Area"}),
+        ("district_admin", f"/notify/channels/{h.channel.pk}/edit/", {"name": "notify.Channel"}),
+        (
+            "district_admin",
+            f"/calendar/?year={h.holiday.year}",
+            {"name": "cases.CalendarDay", "date": f"{h.holiday.year}-05-01"},
+        ),
+        (
+            "street_officer",
+            f"/cases/{h.inspection_case.pk}/",
+            {"dispatch-note": "cases.CaseEvent", "dispatch-unit": str(c.property_co.pk)},
+        ),
+        (
+            "bureau_secretary",
+            f"/orgs/{c.branch1.pk}/edit/",
+            {"name": "orgs.PartyOrg", "short_name": "orgs.PartyOrg"},
+        ),
+        (
+            "bureau_secretary",
+            f"/people/{c.branch_secretary_person.pk}/edit/",
+            {"name": "orgs.Person"},
+        ),
+        (
+            "bureau_secretary",
+            f"/duties/lists/{h.duty_list.pk}/edit/",
+            {"title": "duties.DutyList", "note": "duties.DutyList"},
+        ),
+        ("bureau_secretary", f"/duties/posts/{h.duty_post.pk}/edit/", {"title": "duties.DutyPost"}),
+        (
+            "bureau_secretary",
+            f"/duties/items/{h.duty.pk}/edit/",
+            {"text": "duties.Duty", "frequency": "duties.Duty"},
+        ),
+        (
+            "bureau_secretary",
+            f"/letters/templates/items/{h.template.items.get().pk}/",
+            {
+                "section": "letters.TemplateItem",
+                "content": "letters.TemplateItem",
+                "indicator": "letters.TemplateItem",
+                "evidence_hint": "letters.TemplateItem",
+            },
+        ),
+        (
+            "bureau_secretary",
+            f"/letters/templates/{h.template.pk}/",
+            {"title": "letters.LetterTemplate", "preamble": "letters.LetterTemplate"},
+        ),
+        (
+            "bureau_secretary",
+            f"/orgs/{h.moved.pk}/move/",
+            {"note": "orgs.TreeChange", "new_parent": str(c.branch2.pk)},
+        ),
+        (
+            "district_admin",
+            f"/areas/{c.grid2.pk}/posts/new/",
+            {
+                "title": "orgs.Post",
+                "certificate_no": "orgs.Post",
+                "person": str(c.other_grid_worker_person.pk),
+                "role": Role.MOBILE_GRID_WORKER.value,
+            },
+        ),
+        (
+            "bureau_secretary",
+            f"/duties/orgs/{c.branch2.pk}/leaders/new/",
+            {"title": "duties.LeaderDesignation", "person": str(c.sibling_secretary_person.pk)},
+        ),
+        (
+            "branch_secretary",
+            f"/letters/{h.letter.pk}/evidence/",
+            {
+                "title": "letters.Evidence",
+                "note": "letters.Evidence",
+                "items": [str(h.letter_item.pk)],
+            },
+        ),
+    ]
+    for username, page, fields in forms:
+        client.force_login(getattr(c, username))
+        values = {
+            name: (typed(v, name.rsplit("-", 1)[-1]) if isinstance(v, str) and v in LABELS else v)
+            for name, v in fields.items()
+        }
+        response = _submit(client, page, values)
+        assert response.status_code == 302, (page, response.content.decode()[:3000])
+        for name, label in fields.items():
+            if isinstance(label, str) and label in LABELS:
+                model = apps.get_model(label)
+                model_field = name.rsplit("-", 1)[-1]  # a form's prefix is not the field's
+                assert model.objects.filter(**{model_field: values[name]}).exists(), (page, name)
