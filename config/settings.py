@@ -270,7 +270,7 @@ STORAGES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so that an anonymous call answers 401 with WWW-Authenticate.
-        "rest_framework.authentication.TokenAuthentication",
+        "juli.api.authentication.UserTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -345,6 +345,8 @@ JULI_TRUSTED_PROXIES = env_int("JULI_TRUSTED_PROXIES", 0)
 # The dashboard's figures are computed at most once per this many seconds per area and period
 # (0: on every request); the page says when (juli.stats.views._summary).
 JULI_DASHBOARD_CACHE_SECONDS = env_int("JULI_DASHBOARD_CACHE_SECONDS", 60)
+# Open311 searches (public, the same for every caller) are answered from the cache this long.
+JULI_OPEN311_CACHE_SECONDS = env_int("JULI_OPEN311_CACHE_SECONDS", 60)
 # Django's cache: the process's memory by default; JULI_CACHE_URL=redis://host:6379/2 shares
 # it between gunicorn workers and machines (dashboard figures, Open311 limits).
 JULI_CACHE_URL = env("JULI_CACHE_URL", "")

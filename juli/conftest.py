@@ -33,6 +33,7 @@ PASSWORD = "juli-test-Pass1"  # noqa: S105 - the test cast's password
 def _fast_hasher(settings):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.JULI_DASHBOARD_CACHE_SECONDS = 0  # live figures; the cache has its own test
+    settings.JULI_OPEN311_CACHE_SECONDS = 0  # likewise (test_open311.py)
     cache.clear()
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,9 +27,10 @@ from rest_framework.views import APIView
 from juli.orgs.auth import lockout_response
 
 from . import actions
+from .authentication import UserTokenAuthentication
 
 #: Token first, so that an anonymous request gets 401 with `WWW-Authenticate: Token`.
-API_AUTHENTICATION = (TokenAuthentication, SessionAuthentication)
+API_AUTHENTICATION = (UserTokenAuthentication, SessionAuthentication)
 
 
 class TokenObtainSerializer(serializers.Serializer):

@@ -48,9 +48,14 @@ class AreaChoiceField(ShownModelChoiceField):
     the field accepts; `shown`, when set, is what the select lists."""
 
     widget = FastSelect
+    shown_columns = ("depth", "name")
 
     def label_from_instance(self, obj: Any) -> str:
-        return "\u3000" * max(0, obj.depth - 1) + obj.name
+        return self.label_from_row(obj.depth, obj.name)
+
+    def label_from_row(self, *values: Any) -> str:
+        depth, name = values
+        return "\u3000" * max(0, depth - 1) + name
 
 
 def _filter_areas(user: Any) -> QuerySet[Area]:
@@ -69,7 +74,7 @@ def _set_areas(field: Any, user: Any, data: Any) -> None:
     if chosen.isdigit():
         shown |= Q(pk=int(chosen))
     # Only what the select shows: an area row also holds its boundary polygon.
-    field.shown = accepted.filter(shown).only("pk", "path", "depth", "name")
+    field.shown = accepted.filter(shown)
     field.queryset = accepted  # after `shown`: setting it builds the widget's choices
 
 

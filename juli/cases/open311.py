@@ -11,6 +11,11 @@ a public report), `requests/<id>` (one request). A `service_request_id` is the c
   address is the point's or the area's name.
 - **GET defaults** (per the spec): the last 90 days when no date is given, at most 1000
   requests, newest first. `service_request_id` (comma-separated) overrides the other filters.
+  The wiki's pagination extension (Chicago, Boston, Toronto …): `page_size` (1–1000, default
+  1000) and `page` (from 1); pages reach 10,000 requests deep, beyond that a narrower date
+  span is asked for. A search's answer is kept JULI_OPEN311_CACHE_SECONDS (default 60) in
+  the cache and sent with `Cache-Control: public, max-age=…`: the feed is public and the
+  same for every caller, so a proxy may keep it as well.
 - **POST** needs no account (`api_key` is accepted and ignored): `service_code`,
   `description`, and `lat` + `long` or `address_string`. The report becomes a case in state
   `reported` with source `public` through `actions.report_case(None, …)`. Where it lies:
@@ -31,6 +36,7 @@ a public report), `requests/<id>` (one request). A `service_request_id` is the c
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import math
 import uuid
@@ -64,6 +70,8 @@ from .models import Case, CaseCategory, CaseEvent, Point
 SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-22T00:00:00Z"
 MAX_RESULTS = 1000
+#: How deep `page` may go (page × page_size): deeper, a narrower date span is the answer.
+MAX_DEPTH = 10_000
 DEFAULT_DAYS = 90
 CLOSED = (Case.Status.CLOSED, Case.Status.REJECTED)
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
@@ -214,31 +222,58 @@ def _iso(value: datetime.datetime | None) -> str | None:
     return timezone.localtime(value).isoformat(timespec="seconds") if value else None
 
 
+#: The columns a request row needs, read as values: a page of 1,000 requests builds no
+#: model instances (that halved the time of the default query).
+_ROW_COLUMNS = (
+    "number",
+    "status",
+    "title",
+    "description",
+    "reported_at",
+    "deadline",
+    "lat",
+    "lng",
+    "unit_id",
+    "unit__name",
+    "point_id",
+    "point__name",
+    "area__name",
+    "category__name",
+    "category__code",
+    "last_note",
+    "last_at",
+)
+
+
 def _requests() -> QuerySet[Case]:
     last = CaseEvent.objects.filter(case_id=OuterRef("pk")).order_by("-at", "-pk")
-    return Case.objects.select_related("category", "area", "point", "unit").annotate(
+    return Case.objects.annotate(
         last_note=Subquery(last.values("note")[:1]), last_at=Subquery(last.values("at")[:1])
     )
 
 
-def _request_row(case: Any) -> dict[str, Any]:
+def _rows(qs: QuerySet[Case], limit: int, offset: int = 0) -> list[dict[str, Any]]:
+    return [_request_row(row) for row in qs.values(*_ROW_COLUMNS)[offset : offset + limit]]
+
+
+def _request_row(case: dict[str, Any]) -> dict[str, Any]:
     return {
-        "service_request_id": case.number,
-        "status": public_status(case.status),
-        "status_notes": case.last_note or "",
-        "service_name": case.category.name,
-        "service_code": case.category.code,
-        "description": case.description or case.title,
-        "agency_responsible": case.unit.name if case.unit_id else "",
+        "service_request_id": case["number"],
+        "status": public_status(case["status"]),
+        "status_notes": case["last_note"] or "",
+        "service_name": case["category__name"],
+        "service_code": case["category__code"],
+        "description": case["description"] or case["title"],
+        "agency_responsible": case["unit__name"] if case["unit_id"] else "",
         "service_notice": "",
-        "requested_datetime": _iso(case.reported_at),
-        "updated_datetime": _iso(case.last_at or case.reported_at),
-        "expected_datetime": _iso(case.deadline),
-        "address": case.point.name if case.point_id else case.area.name,
+        "requested_datetime": _iso(case["reported_at"]),
+        "updated_datetime": _iso(case["last_at"] or case["reported_at"]),
+        "expected_datetime": _iso(case["deadline"]),
+        "address": case["point__name"] if case["point_id"] else case["area__name"],
         "address_id": "",
         "zipcode": "",
-        "lat": float(case.lat) if case.lat is not None else None,
-        "long": float(case.lng) if case.lng is not None else None,
+        "lat": float(case["lat"]) if case["lat"] is not None else None,
+        "long": float(case["lng"]) if case["lng"] is not None else None,
         "media_url": "",
     }
 
@@ -260,7 +295,33 @@ def _codes(raw: str) -> list[str]:
     return [c.strip() for c in raw.split(",") if c.strip()][:MAX_RESULTS]
 
 
+def _whole(request: HttpRequest, name: str, default: int, top: int) -> int:
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= top:
+        raise Open311Error(
+            400, _("%(name)s is a whole number from 1 to %(top)s.") % {"name": name, "top": top}
+        )
+    return int(raw)
+
+
+def _page(request: HttpRequest) -> tuple[int, int]:
+    """(limit, offset) from the `page_size` and `page` extension parameters."""
+    size = _whole(request, "page_size", MAX_RESULTS, MAX_RESULTS)
+    page = _whole(request, "page", 1, MAX_DEPTH)
+    offset = (page - 1) * size
+    if offset + size > MAX_DEPTH:
+        raise Open311Error(
+            400,
+            _("Pages reach %(n)s requests deep; narrow start_date and end_date instead.")
+            % {"n": MAX_DEPTH},
+        )
+    return size, offset
+
+
 def search_requests(request: HttpRequest) -> list[dict[str, Any]]:
+    limit, offset = _page(request)
     ids = _codes(request.GET.get("service_request_id", ""))
     qs = _requests()
     if ids:
@@ -283,16 +344,16 @@ def search_requests(request: HttpRequest) -> list[dict[str, Any]]:
             qs = qs.filter(status__in=CLOSED)
         elif statuses == {"open"}:
             qs = qs.exclude(status__in=CLOSED)
-    return [_request_row(c) for c in qs.order_by("-reported_at", "-pk")[:MAX_RESULTS]]
+    return _rows(qs.order_by("-reported_at", "-pk"), limit, offset)
 
 
 @require_GET
 def request_detail(request: HttpRequest, number: str, fmt: str) -> HttpResponse:
     fmt = _format(fmt)
-    case = _requests().filter(number=number).first()
-    if case is None:
+    rows = _rows(_requests().filter(number=number), 1)
+    if not rows:
         return _errors(fmt, 404, _("No such service_request_id."))
-    return _render(fmt, "service_requests", [_request_row(case)])
+    return _render(fmt, "service_requests", rows)
 
 
 @csrf_exempt
@@ -303,9 +364,25 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
         if request.method == "POST":
             outcome = post_request(request)
             return _render(fmt, "service_requests", outcome.body, outcome.status)
-        return _render(fmt, "service_requests", search_requests(request))
+        return _search_response(request, fmt)
     except Open311Error as error:
         return _errors(fmt, error.status, error.description)
+
+
+def _search_response(request: HttpRequest, fmt: str) -> HttpResponse:
+    """A search's answer, from the cache when the same search was answered lately."""
+    seconds = int(getattr(settings, "JULI_OPEN311_CACHE_SECONDS", 60))
+    if seconds <= 0:
+        return _render(fmt, "service_requests", search_requests(request))
+    query = sorted(request.GET.lists())
+    key = "open311:requests:" + hashlib.sha256(repr((fmt, query)).encode()).hexdigest()
+    body = cache.get(key)
+    if body is None:
+        body = _render(fmt, "service_requests", search_requests(request)).content
+        cache.set(key, body, seconds)
+    response = HttpResponse(body, content_type=FORMATS[fmt])
+    response["Cache-Control"] = f"public, max-age={seconds}"
+    return response
 
 
 # --- Requests: public reports -----------------------------------------------------------------------

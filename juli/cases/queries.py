@@ -136,6 +136,10 @@ def _decode(cursor: str | None) -> tuple[datetime.datetime, int] | None:
         return None
 
 
+#: Columns no list shows (the long text, the area's outline, the search keys): not read.
+LIST_DEFERRED = ("description", "area__boundary", "area__search_key", "unit__search_key")
+
+
 def case_list(
     user: Any,
     filters: CaseFilters | None = None,
@@ -150,8 +154,10 @@ def case_list(
     the previous page.
     """
     limit = max(1, min(limit, MAX_PAGE_SIZE))
-    qs = filter_cases(access.visible_cases(user), filters).select_related(
-        "category", "area", "unit", "point"
+    qs = (
+        filter_cases(access.visible_cases(user), filters)
+        .select_related("category", "area", "unit", "point")
+        .defer(*LIST_DEFERRED)
     )
     cursor = _decode(after)
     if cursor is not None:

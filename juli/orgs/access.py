@@ -87,7 +87,9 @@ def prefix_q(field_name: str, paths: list[str]) -> Q:
 
 
 def scope_of(user: Any) -> Scope:
-    """The user's grants, computed once per request (one query) and cached on the user."""
+    """The user's grants, computed once per request and cached on the user: one query for
+    the posts, one for the organisations attached to their areas (area posts only), and the
+    membership, which comes joined to the user on requests (`_membership_path`)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return Scope()
     cached = getattr(user, "_juli_scope", None)
@@ -96,30 +98,54 @@ def scope_of(user: Any) -> Scope:
     scope = Scope(superuser=user.is_superuser, person_id=user.person_id)
     if user.person_id:
         today = timezone.localdate()
+        # Plain rows, not posts with their organisation and areas: every request runs this,
+        # and building four model instances per post cost more than the query.
         posts = (
             Post.objects.filter(person_id=user.person_id, started_on__lte=today)
             .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
-            .select_related("org__area", "area")
+            .order_by("started_on", "pk")
+            .values_list(
+                "role",
+                "org__path",
+                "org__status",
+                "org__area__path",
+                "area__path",
+                "area__is_active",
+                "unit_id",
+            )
         )
-        for post in posts:
-            if post.org_id and post.org and post.org.is_active:
-                scope.grants.append(Grant(post.role, "org", post.org.path))
-                if post.org.area_id and post.org.area:
-                    scope.grants.append(Grant(post.role, "area", post.org.area.path))
-            elif post.area_id and post.area and post.area.is_active:
-                scope.grants.append(Grant(post.role, "area", post.area.path))
-            elif post.unit_id:
-                scope.grants.append(Grant(post.role, "unit", unit_id=post.unit_id))
+        active = PartyOrg.Status.ACTIVE
+        for role, org_path, org_status, org_area_path, area_path, area_active, unit_id in posts:
+            if org_path is not None and org_status == active:
+                scope.grants.append(Grant(role, "org", org_path))
+                if org_area_path is not None:
+                    scope.grants.append(Grant(role, "area", org_area_path))
+            elif area_path is not None and area_active:
+                scope.grants.append(Grant(role, "area", area_path))
+            elif unit_id:
+                scope.grants.append(Grant(role, "unit", unit_id=unit_id))
         _add_org_grants_of_areas(scope)
-        membership = (
-            PartyOrg.objects.filter(members__pk=user.person_id, status=PartyOrg.Status.ACTIVE)
-            .values_list("path", flat=True)
-            .first()
-        )
+        membership = _membership_path(user)
         if membership:
             scope.grants.append(Grant(Role.BRANCH_MEMBER, "org", membership))
     user._juli_scope = scope
     return scope
+
+
+def _membership_path(user: Any) -> str | None:
+    """The path of the active party organisation the user's person belongs to. Requests
+    load the user with the person and the organisation joined (`juli.orgs.auth`,
+    `juli.api.auth`): then no query."""
+    if User.person.is_cached(user):
+        person = user.person
+        if person is not None and Person.party_org.is_cached(person):
+            org = person.party_org
+            return org.path if org is not None and org.is_active else None
+    return (
+        PartyOrg.objects.filter(members__pk=user.person_id, status=PartyOrg.Status.ACTIVE)
+        .values_list("path", flat=True)
+        .first()
+    )
 
 
 def _add_org_grants_of_areas(scope: Scope) -> None:

@@ -8,6 +8,7 @@ its length.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
@@ -32,6 +33,18 @@ class RefSerializer(serializers.Serializer):
 
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        # The same output as the two declared fields, read directly: a list of 50 cases has
+        # 200 of these, and DRF's generic field loop cost a third of the whole response.
+        if isinstance(instance, Mapping):
+            pk, name = instance.get("id"), instance.get("name")
+        else:
+            pk, name = instance.id, instance.name
+        return {
+            "id": None if pk is None else int(pk),
+            "name": None if name is None else str(name),
+        }
 
 
 class UnitSerializer(serializers.ModelSerializer):

@@ -620,6 +620,29 @@ def test_it_refuses_me_to_anonymous_and_bad_tokens(cast):
     assert client.get("/api/v1/me/").status_code == 401
 
 
+def test_the_token_check_loads_the_person_and_membership_with_the_user(cast):
+    from rest_framework import exceptions
+
+    from juli.api.authentication import UserTokenAuthentication
+
+    check = UserTokenAuthentication()
+    token = Token.objects.create(user=cast.branch_secretary)
+    with CaptureQueriesContext(connection) as queries:
+        user, found = check.authenticate_credentials(token.key)
+    assert found == token and len(queries) == 1
+    assert User.person.is_cached(user) and user.person.party_org is not None
+    with CaptureQueriesContext(connection) as queries:
+        roles = access.scope_of(user).roles
+    assert roles == {"branch_member", "party_secretary"}
+    assert len(queries) == 1  # the posts only: the membership came with the user
+    # Refusals are DRF's own.
+    with pytest.raises(exceptions.AuthenticationFailed, match="Invalid token"):
+        check.authenticate_credentials("not-a-real-token")
+    User.objects.filter(pk=cast.branch_secretary.pk).update(is_active=False)
+    with pytest.raises(exceptions.AuthenticationFailed, match="inactive"):
+        check.authenticate_credentials(token.key)
+
+
 def test_it_revokes_the_callers_token(cast):
     key = _post_token(APIClient(), "branch_secretary", PASSWORD).json()["token"]
     client = APIClient()

@@ -29,3 +29,15 @@ def test_an_area_out_of_scope_is_refused(cast):  # type: ignore[no-untyped-def]
     form = CaseFilterForm({"area": str(cast.huaihai.pk)}, user=cast.street_officer)
     assert form.filters().area is None
     assert "area" in form.errors
+
+
+def test_the_area_select_reads_rows_and_indents_them_by_depth(cast, django_assert_num_queries):  # type: ignore[no-untyped-def]
+    form = CaseFilterForm({"area": str(cast.grid1.pk)}, user=cast.district_admin)
+    with django_assert_num_queries(1):
+        labels = {str(v): label for v, label in form.fields["area"].choices}  # type: ignore[attr-defined]
+    field = form.fields["area"]
+    for area in (cast.huangpu, cast.dapuqiao, cast.mengxi, cast.grid1):
+        assert labels[str(area.pk)] == field.label_from_instance(area)  # type: ignore[attr-defined]
+        assert labels[str(area.pk)] == "\u3000" * (area.depth - 1) + area.name
+    html = str(form["area"])
+    assert f'<option value="{cast.grid1.pk}" selected>' in html

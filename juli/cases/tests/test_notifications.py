@@ -136,9 +136,10 @@ def test_it_lists_notifications_in_a_fixed_number_of_queries(
         _dispatched(world, title=f"问题{i}")
     assert Notification.objects.filter(recipient=world.c.unit_staff).count() == n
     client.force_login(world.c.unit_staff)
-    # Scope (session, user, posts, membership); the page; the bell's count; the person's
-    # name (no session save: written at sign-in, within SessionIdleMiddleware's interval).
-    with django_assert_num_queries(7):
+    # Session; the user with their person and party organisation (one join); posts; the
+    # page; the bell's count (no session save: written at sign-in, within
+    # SessionIdleMiddleware's interval).
+    with django_assert_num_queries(5):
         response = client.get(reverse("notifications"))
     assert len(response.context["rows"]) == n
 

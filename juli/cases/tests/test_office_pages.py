@@ -90,11 +90,11 @@ def test_it_lists_cases_in_a_fixed_number_of_queries(client, world, n, django_as
     _many_cases(world, n)
     client.force_login(world.c.street_officer)
     url = reverse("case-list")
-    # session, user, posts, orgs attached to areas, membership (the scope); the page; the
-    # header bell's unread count; the signed-in person's name; area, category and unit selects
-    # of the filter form. The session is not saved: it was written at sign-in, less than a
+    # session, user with their person and party organisation (joined: the membership),
+    # posts, orgs attached to areas (the scope); the page; the header bell's unread count;
+    # area, category and unit selects of the filter form. The session is not saved: it was written at sign-in, less than a
     # refresh interval ago (juli.core.middleware.SessionIdleMiddleware).
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         response = client.get(url, {"status": "", "overdue": ""})
     assert response.status_code == 200
     assert len(response.context["page"].rows) == min(n, 50)
@@ -141,9 +141,9 @@ def test_it_lists_points_in_a_fixed_number_of_queries(client, world, n, django_a
             None, code=f"Q-{i:03d}", name=f"点{i}", area=world.c.grid1, category=world.market
         )
     client.force_login(world.c.street_officer)
-    # As the case list: scope (5), the page, the bell's count, the person's name, three
-    # selects, session save (3).
-    with django_assert_num_queries(11):
+    # As the case list: scope (4: the person and membership joined to the user), the page,
+    # the bell's count, three selects.
+    with django_assert_num_queries(9):
         response = client.get(reverse("point-list"))
     assert len(response.context["rows"]) == min(n + 3, 50)
 

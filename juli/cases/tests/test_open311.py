@@ -283,6 +283,62 @@ def test_it_filters_requests_by_code_and_dates_and_defaults_to_90_days(world, cl
     assert recent.pk != old.pk
 
 
+def test_it_pages_requests_with_page_and_page_size(world, client):
+    made = [new_case(world, title=f"r{i}") for i in range(5)]
+    newest_first = [
+        c.title for c in sorted(made, key=lambda c: (c.reported_at, c.pk), reverse=True)
+    ]
+
+    def titles(**query: Any) -> list[str]:
+        response = client.get(f"{BASE}/requests.json", query)
+        assert response.status_code == 200, response.content
+        return [r["description"] for r in response.json()]
+
+    assert titles() == newest_first  # the spec's default: everything up to 1000
+    assert titles(page_size=2) == newest_first[:2]
+    assert titles(page_size=2, page=2) == newest_first[2:4]
+    assert titles(page_size=2, page=3) == newest_first[4:]
+    assert titles(page_size=2, page=4) == []
+    xml = client.get(f"{BASE}/requests.xml", {"page_size": 1})
+    assert len(_xml(xml.content)) == 1
+    for query, message in [
+        ({"page_size": "0"}, "page_size is a whole number from 1 to 1000."),
+        ({"page_size": "1001"}, "page_size is a whole number from 1 to 1000."),
+        ({"page": "-1"}, "page is a whole number from 1 to 10000."),
+        ({"page": "x"}, "page is a whole number from 1 to 10000."),
+        (
+            {"page": "11", "page_size": "1000"},
+            "Pages reach 10000 requests deep; narrow start_date and end_date instead.",
+        ),
+    ]:
+        bad = client.get(f"{BASE}/requests.json", query)
+        assert bad.status_code == 400
+        assert bad.json() == [{"code": 400, "description": message}]
+
+
+def test_a_search_is_answered_from_the_cache_and_marked_public(world, client, settings):
+    settings.JULI_OPEN311_CACHE_SECONDS = 60
+    new_case(world, title="first")
+    first = client.get(f"{BASE}/requests.json")
+    assert first["Cache-Control"] == "public, max-age=60"
+    assert [r["description"] for r in first.json()] == ["first"]
+    new_case(world, title="second")
+    # The same search within the minute: the same answer, no query for it.
+    again = client.get(f"{BASE}/requests.json")
+    assert again.content == first.content
+    # Another search (or format) is its own entry.
+    other = client.get(f"{BASE}/requests.json", {"page_size": "10"})
+    assert [r["description"] for r in other.json()] == ["second", "first"]
+    xml = client.get(f"{BASE}/requests.xml")
+    assert len(_xml(xml.content)) == 2
+    # Errors are never kept.
+    assert client.get(f"{BASE}/requests.json", {"page": "0"}).status_code == 400
+    settings.JULI_OPEN311_CACHE_SECONDS = 0
+    live = client.get(f"{BASE}/requests.json")
+    assert "Cache-Control" not in live
+    assert len(live.json()) == 2
+
+
 def test_it_takes_a_photo_as_multipart_media_through_the_upload_checks(world, client):
     from juli.core.tests.conftest import image_bytes, upload_file
 

@@ -206,9 +206,9 @@ def test_it_shows_the_plan_in_a_fixed_number_of_queries(
     _plan(world)
     assert InspectionAssignment.objects.count() == n
     client.force_login(world.c.street_officer)
-    # Scope (session, user, posts, orgs attached to areas, membership); the day's
-    # assignments; inspector posts; due points; the bell's count; the signed-in person's name
-    # (no session save: written at sign-in, within SessionIdleMiddleware's refresh interval).
-    with django_assert_num_queries(10):
+    # Scope (session, the user joined with person and party organisation, posts, orgs
+    # attached to areas); the day's assignments; inspector posts; due points; the bell's
+    # count (no session save: written at sign-in, within SessionIdleMiddleware's interval).
+    with django_assert_num_queries(8):
         response = client.get(reverse("plan"))
     assert sum(len(d.rows) for d in response.context["inspectors"]) == n

@@ -56,3 +56,27 @@ def test_it_refuses_to_appoint_someone_the_actor_cannot_see(cast):
 
     with pytest.raises(PermissionDenied):
         actions.appoint(cast.street_officer, cast.outsider_person, "grid_worker", area=cast.grid1)
+
+
+def test_the_membership_read_from_the_joined_user_is_the_queried_one(cast):  # type: ignore[no-untyped-def]
+    """Requests load the user with person and party organisation joined; scope_of then
+    reads the membership from them. It must agree with the query it replaces, also for a
+    retired organisation and for a person outside any."""
+    from juli.orgs.auth import UsernameOrPhoneBackend
+    from juli.orgs.models import PartyOrg, User
+
+    backend = UsernameOrPhoneBackend()
+
+    def both(user: User) -> tuple[frozenset[str], frozenset[str]]:
+        joined = backend.get_user(user.pk)
+        plain = User.objects.get(pk=user.pk)  # nothing joined: the query path
+        assert joined is not None and User.person.is_cached(joined)
+        return access.scope_of(joined).roles, access.scope_of(plain).roles
+
+    joined, plain = both(cast.branch_secretary)
+    assert joined == plain and "branch_member" in joined
+    joined, plain = both(cast.district_admin)
+    assert joined == plain
+    PartyOrg.objects.filter(pk=cast.branch1.pk).update(status=PartyOrg.Status.RETIRED)
+    joined, plain = both(cast.branch_secretary)
+    assert joined == plain and "branch_member" not in joined

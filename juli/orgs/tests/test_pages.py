@@ -527,14 +527,15 @@ def test_it_filters_the_directory_by_role_and_status(client, cast):
 
 # --- Query counts ---------------------------------------------------------------------------
 
-# Each page's fixed cost: session, user, the user's posts and membership (scope), the
+# Each page's fixed cost: session, the user with their person and party organisation (one
+# join, which gives the membership), the user's posts (scope), the
 # header bell's unread COUNT, then the page's own queries. The numbers must not grow with the
 # number of people.
 QUERY_PINS = [
-    ("org-tree", None, "bureau_secretary", 12),
-    ("org-detail", "branch1", "bureau_secretary", 16),
-    ("area-tree", None, "street_officer", 13),
-    ("person-list", None, "district_admin", 9),
+    ("org-tree", None, "bureau_secretary", 10),
+    ("org-detail", "branch1", "bureau_secretary", 14),
+    ("area-tree", None, "street_officer", 11),
+    ("person-list", None, "district_admin", 7),
 ]
 
 

@@ -220,11 +220,11 @@ def test_it_runs_the_same_queries_for_more_cases(client, story, django_assert_nu
     assert Case.objects.count() == 30
     assert CaseDaily.objects.count() == rows  # same buckets, bigger counters
     assert _queries(client) == small
-    # session, user, posts, org grants of areas, membership, top areas, the area; summary:
-    # 3 on rollups, areas drawn, category names, 3 on cases; choices, ancestors, unread
-    # count, the header's person (the session was written at sign-in, within the refresh
-    # interval of juli.core.middleware.SessionIdleMiddleware: no save)
-    with django_assert_num_queries(19):
+    # session, user (joined with the person and party organisation), posts, org grants of
+    # areas, top areas, the area; summary: 3 on rollups, areas drawn, category names, 3 on
+    # cases; choices, ancestors, unread count (the session was written at sign-in, within
+    # the refresh interval of juli.core.middleware.SessionIdleMiddleware: no save)
+    with django_assert_num_queries(17):
         client.get(URL + "?area=310101013000")
 
 
