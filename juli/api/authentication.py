@@ -16,7 +16,8 @@ class UserTokenAuthentication(TokenAuthentication):
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
         related = [f"user__{name}" for name in USER_RELATED]
-        token = self.get_model().objects.select_related(*related).filter(key=key).first()
+        model: Any = self.get_model()
+        token = model.objects.select_related(*related).filter(key=key).first()
         if token is None or not token.user.is_active:
             return super().authenticate_credentials(key)  # type: ignore[no-any-return]
         return (token.user, token)

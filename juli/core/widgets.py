@@ -76,12 +76,13 @@ class _ShownChoices(forms.models.ModelChoiceIterator):
         # (DECLARE, FETCH, CLOSE: three round trips) for what is a few dozen rows.
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        columns = self.field.shown_columns
+        columns = getattr(self.field, "shown_columns", ())
         if columns:
             # Rows, not model instances: a select of 160 areas spent most of its time
             # building them.
+            label = self.field.label_from_row  # type: ignore[attr-defined]
             for pk, *values in self.queryset.values_list("pk", *columns):
-                yield (pk, self.field.label_from_row(*values))
+                yield (pk, label(*values))
             return
         for obj in self.queryset.all():
             yield self.choice(obj)
