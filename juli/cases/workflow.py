@@ -24,7 +24,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from juli.orgs.access import scope_of
+from juli.orgs.access import scope_of, visible_units
 
 from . import access
 from .models import TRANSITIONS, Case, CasePhoto, Move
@@ -98,6 +98,13 @@ def _check_rules(actor: Any, case: Case, action: str, *, note: str, **kwargs: An
             raise TransitionError(_("Choose the responsible unit."), code="unit_required")
         if not unit.is_active:
             raise TransitionError(_("This unit is no longer active."), code="unit_inactive")
+        if (
+            actor is not None
+            and unit.pk != case.unit_id
+            and not visible_units(actor).filter(pk=unit.pk).exists()
+        ):
+            # The pages and the API only offer units in scope; this holds for every caller.
+            raise PermissionDenied(_("That unit is outside the scope of your posts."))
     if action == "rectify" and not case.photos.filter(kind=CasePhoto.Kind.AFTER).exists():
         raise TransitionError(
             _("Upload at least one photo of the rectified place."), code="after_photo_required"

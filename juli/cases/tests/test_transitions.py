@@ -126,3 +126,27 @@ def test_it_refuses_an_unknown_action_or_argument(world):
     with pytest.raises(TransitionError) as err:
         actions.transition(world.c.street_officer, case, "accept", unit=world.c.property_co)
     assert err.value.code == "unexpected_argument"
+
+
+def test_it_dispatches_only_to_units_in_the_actors_scope(world):
+    """The pages and the API offer only units in scope; the action itself holds the line
+    too, for any other caller (a command, a future endpoint)."""
+    from django.core.exceptions import PermissionDenied
+
+    from juli.orgs import actions as org_actions
+
+    elsewhere = org_actions.create_unit(
+        None, name="淮海物业公司", kind="property", area=world.c.huaihai
+    )
+    case = put(new_case(world), "accepted", world)
+    events = CaseEvent.objects.filter(case=case).count()
+    with pytest.raises(PermissionDenied):
+        actions.dispatch_case(world.c.street_officer, case, unit=elsewhere)
+    assert Case.objects.get(pk=case.pk).status == "accepted"
+    assert CaseEvent.objects.filter(case=case).count() == events
+    # The case's own unit, and a unit in scope, are fine; the district sees the other street.
+    done = actions.dispatch_case(world.c.street_officer, case, unit=world.c.property_co)
+    assert done.status == "dispatched" and done.unit_id == world.c.property_co.pk
+    other = put(new_case(world), "accepted", world)
+    moved = actions.dispatch_case(world.c.district_admin, other, unit=elsewhere)
+    assert moved.unit_id == elsewhere.pk
