@@ -299,7 +299,8 @@ def _whole(request: HttpRequest, name: str, default: int, top: int) -> int:
     raw = request.GET.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= top:
+    # isdecimal and a length cap before int(): no sign, no exponent, no 5,000-digit number.
+    if not raw.isdecimal() or len(raw) > len(str(top)) or not 1 <= int(raw) <= top:
         raise Open311Error(
             400, _("%(name)s is a whole number from 1 to %(top)s.") % {"name": name, "top": top}
         )

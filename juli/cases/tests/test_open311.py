@@ -306,6 +306,8 @@ def test_it_pages_requests_with_page_and_page_size(world, client):
         ({"page_size": "1001"}, "page_size is a whole number from 1 to 1000."),
         ({"page": "-1"}, "page is a whole number from 1 to 10000."),
         ({"page": "x"}, "page is a whole number from 1 to 10000."),
+        ({"page": "9" * 5000}, "page is a whole number from 1 to 10000."),
+        ({"page_size": "1e3"}, "page_size is a whole number from 1 to 1000."),
         (
             {"page": "11", "page_size": "1000"},
             "Pages reach 10000 requests deep; narrow start_date and end_date instead.",
