@@ -135,7 +135,7 @@ def scope_of(user: Any) -> Scope:
 def _membership_path(user: Any) -> str | None:
     """The path of the active party organisation the user's person belongs to. Requests
     load the user with the person and the organisation joined (`juli.orgs.auth`,
-    `juli.api.auth`): then no query."""
+    `juli.api.authentication`): then no query."""
     if User.person.is_cached(user):
         person = user.person
         if person is not None and Person.party_org.is_cached(person):
