@@ -279,6 +279,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # One error shape for the whole API: {"detail", "code"} (+ "fields"), juli/api/errors.py.
+    "EXCEPTION_HANDLER": "juli.api.errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Juli API",
@@ -306,10 +308,12 @@ SPECTACULAR_SETTINGS = {
         "RankingStatusEnum": "juli.rankings.models.Ranking.Status",
         "LetterStatusEnum": "juli.letters.models.Status",
     },
-    # The default enum hook, then OpenAPI links between operations (create → detail, …).
+    # The default enum hook, then OpenAPI links between operations (create → detail, …), then
+    # the API's error responses on every operation.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "juli.api.links.add_links",
+        "juli.api.errors.add_error_responses",
     ],
 }
 
@@ -334,6 +338,10 @@ JULI_WORKING_PERIODS = [
 JULI_WORK_TIME_ZONE = env("JULI_WORK_TIME_ZONE", TIME_ZONE)
 # An inspection whose GPS fix is farther than this from the point is flagged (never blocked).
 JULI_INSPECTION_FAR_METRES = env_int("JULI_INSPECTION_FAR_METRES", 300)
+# An inspection's start time (sent by the phone, which may have kept it offline) may lie this
+# many hours back, and this many minutes ahead of the server's clock; outside: a 400.
+JULI_INSPECTION_BACKDATE_HOURS = env_int("JULI_INSPECTION_BACKDATE_HOURS", 72)
+JULI_CLOCK_SKEW_MINUTES = env_int("JULI_CLOCK_SKEW_MINUTES", 10)
 # Open311: a public report is placed at the nearest point within this radius; posts per IP
 # per hour; the contact shown in the discovery document.
 JULI_OPEN311_POINT_RADIUS_M = env_int("JULI_OPEN311_POINT_RADIUS_M", 100)
@@ -347,6 +355,12 @@ JULI_TRUSTED_PROXIES = env_int("JULI_TRUSTED_PROXIES", 0)
 JULI_DASHBOARD_CACHE_SECONDS = env_int("JULI_DASHBOARD_CACHE_SECONDS", 60)
 # Open311 searches (public, the same for every caller) are answered from the cache this long.
 JULI_OPEN311_CACHE_SECONDS = env_int("JULI_OPEN311_CACHE_SECONDS", 60)
+# What the Open311 feed lists of a district that has no public-feed settings of its own
+# (juli.cases.models.PublicFeedSettings): "public" (reports from the public and cases an
+# officer marked public), "all" (every case, internal ones without their text) or "off";
+# and to how many decimals it rounds positions away from a point (2–6; 3 ≈ 100 m).
+JULI_OPEN311_FEED = env("JULI_OPEN311_FEED", "public")
+JULI_OPEN311_COORDINATE_DECIMALS = env_int("JULI_OPEN311_COORDINATE_DECIMALS", 3)
 # Django's cache: the process's memory by default; JULI_CACHE_URL=redis://host:6379/2 shares
 # it between gunicorn workers and machines (dashboard figures, Open311 limits).
 JULI_CACHE_URL = env("JULI_CACHE_URL", "")
@@ -427,6 +441,8 @@ JULI_UPLOAD_TTL_HOURS = env_int("JULI_UPLOAD_TTL_HOURS", 24)
 
 # Reports: the font family PDFs are set in (installed with fonts-noto-cjk; WeasyPrint embeds it).
 JULI_PDF_FONT = env("JULI_PDF_FONT", "Noto Sans CJK SC")
+# Then these, for the characters it lacks (CJK Extension B and beyond: 𪚥, 𠀀; fonts-hanazono).
+JULI_PDF_FALLBACK_FONTS = env_list("JULI_PDF_FALLBACK_FONTS", "HanaMinA,HanaMinB")
 
 # Bulletins: the local hour after which `generate_daily_bulletins` makes the previous day's
 # bulletins, and whether they are published without review (per-district settings override).
@@ -457,4 +473,47 @@ DEFAULT_FROM_EMAIL = env("JULI_EMAIL_FROM", "聚力 Juli <noreply@localhost>")
 JULI_SITE_URL = env("JULI_SITE_URL", "")
 # Webhooks must be https://, except to these hosts (tests, an intranet relay).
 JULI_WEBHOOK_ALLOW_HTTP_HOSTS = env_list("JULI_WEBHOOK_ALLOW_HTTP_HOSTS", "")
+# Robot channels post only to the robots' official hosts (qyapi.weixin.qq.com,
+# oapi.dingtalk.com) and to these (a private deployment's robot or relay; host names, any
+# port); the hosts above are allowed too. Before each attempt the name is resolved and
+# loopback, private, link-local, shared, reserved and cloud-metadata addresses are refused,
+# except inside these networks (CIDR, e.g. 10.20.0.0/16 for an intranet relay).
+JULI_WEBHOOK_ALLOWED_HOSTS = env_list("JULI_WEBHOOK_ALLOWED_HOSTS", "")
+JULI_WEBHOOK_ALLOWED_NETWORKS = env_list("JULI_WEBHOOK_ALLOWED_NETWORKS", "")
 JULI_NOTIFY_MAX_ATTEMPTS = env_int("JULI_NOTIFY_MAX_ATTEMPTS", 5)
+
+# --- Content-Security-Policy -----------------------------------------------------------------
+# juli.core.csp.ContentSecurityPolicyMiddleware sends this policy on every response, the same
+# in development and production (docs/security.md). NONCE stands for a fresh nonce per
+# response (`request.csp_nonce`). Scripts: files from Juli's own static files only, no inline
+# script or handler, no eval. Styles: stylesheets of our own; style *attributes* are allowed
+# (ECharts' tooltips, Leaflet and DRF's browsable API write them), <style> elements are not
+# (style-src-elem). The first style-src is the fallback for browsers without style-src-elem.
+# The media storage's own host (S3 and the like) joins img-src by itself; JULI_CSP_IMG_HOSTS
+# adds more (e.g. a map tile server: the maps draw none today). Redoc's page alone relaxes
+# style-src-elem, worker-src and img-src (juli/api/urls.py).
+JULI_CSP_IMG_HOSTS = env_list("JULI_CSP_IMG_HOSTS", "")
+JULI_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'", "NONCE"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "style-src-elem": ["'self'", "NONCE"],
+    "style-src-attr": ["'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:", *JULI_CSP_IMG_HOSTS],
+    "connect-src": ["'self'"],
+    "worker-src": ["'self'"],
+    "manifest-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
+}
+# Violation reports (POST /csp-report/, logged on `juli.csp`): the largest body read, and how
+# many bodies one address may send a minute.
+JULI_CSP_REPORT_MAX_BYTES = env_int("JULI_CSP_REPORT_MAX_BYTES", 16 * 1024)
+JULI_CSP_REPORTS_PER_MINUTE = env_int("JULI_CSP_REPORTS_PER_MINUTE", 60)
+# After WhiteNoise: static files are not documents and need no policy.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+    "juli.core.csp.ContentSecurityPolicyMiddleware",
+)

@@ -1,13 +1,24 @@
-from django.conf import settings
-from django.conf.urls.static import static
-from django.urls import include, path
+import re
 
-from juli.core.views import bench_baseline, export_download, export_status, favicon, healthz
+from django.conf import settings
+from django.urls import include, path, re_path
+
+from juli.core.actions import PHOTO_FOLDERS
+from juli.core.csp import csp_report
+from juli.core.views import (
+    bench_baseline,
+    dev_photo,
+    export_download,
+    export_status,
+    favicon,
+    healthz,
+)
 from juli.orgs.admin_site import admin_site
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),
+    path("csp-report/", csp_report, name="csp-report"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("exports/<int:pk>/", export_status, name="export-status"),
     path("exports/<int:pk>/download/", export_download, name="export-download"),
@@ -30,4 +41,12 @@ if settings.JULI_BENCH_BASELINE:
     urlpatterns.insert(0, path("bench/baseline", bench_baseline, name="bench-baseline"))
 
 if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # As nginx in production (deploy/nginx/juli.conf): of media/, only the photo folders;
+    # letter evidence, signatures and exports only through their views, which check access.
+    urlpatterns += [
+        re_path(
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<folder>{'|'.join(PHOTO_FOLDERS)})"
+            r"/(?P<path>.+)$",
+            dev_photo,
+        )
+    ]

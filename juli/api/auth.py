@@ -28,6 +28,7 @@ from juli.orgs.auth import lockout_response
 
 from . import actions
 from .authentication import UserTokenAuthentication
+from .errors import ApiErrorSerializer, error
 
 #: Token first, so that an anonymous request gets 401 with `WWW-Authenticate: Token`.
 API_AUTHENTICATION = (UserTokenAuthentication, SessionAuthentication)
@@ -53,15 +54,8 @@ class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text="Send as `Authorization: Token <token>`.")
 
 
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField(
-        help_text="invalid_credentials, otp_required, otp_invalid or locked."
-    )
-
-
 def _error(detail: str, code: str) -> Response:
-    return Response({"detail": detail, "code": code}, status=status.HTTP_400_BAD_REQUEST)
+    return error(detail, code, status.HTTP_400_BAD_REQUEST)
 
 
 def _locked(request: HttpRequest) -> bool:
@@ -93,12 +87,14 @@ class TokenView(APIView):
         responses={
             200: TokenSerializer,
             400: OpenApiResponse(
-                ErrorSerializer,
-                description="Wrong credentials (no hint whether the account exists), or a "
-                "second factor is required (`otp_required`) or wrong (`otp_invalid`).",
+                ApiErrorSerializer,
+                description="Wrong credentials (`invalid_credentials`, no hint whether the "
+                "account exists), a second factor required (`otp_required`) or wrong "
+                "(`otp_invalid`), or an incomplete request (`invalid`, with `fields`).",
             ),
             429: OpenApiResponse(
-                ErrorSerializer, description="Too many failures: the account is locked."
+                ApiErrorSerializer,
+                description="Too many failures: the account is locked (`locked`).",
             ),
         },
         examples=[

@@ -1,18 +1,41 @@
 """/api/v1/: token auth, the caller, each app's read endpoints, the schema and its doc pages."""
 
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from django.urls import include, path, re_path
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 from rest_framework.routers import DefaultRouter
 
+from juli.core.csp import csp_override
 from juli.orgs import api as orgs_api
 
+from . import errors
 from .auth import TokenView
 from .views import MeView
 
 
 class RedocView(SpectacularRedocView):
-    # Same page without the web-font links to a CDN.
+    # Same page without the web-font links to a CDN, started without an inline script.
     template_name = "api/redoc.html"
+
+
+#: Redoc adds <style> elements while its bundle loads (before any nonce could reach them),
+#: searches in a worker made from a blob: URL and always shows Redocly's logo from Redocly's
+#: CDN (an intranet browser fails to load it and Redoc hides it): this page alone allows
+#: those. Scripts stay as strict as everywhere (docs/security.md).
+redoc_policy = csp_override(
+    style_src_elem=["'self'", "'unsafe-inline'"],
+    worker_src=["'self'", "blob:"],
+    img_src=["'self'", "data:", "https://cdn.redoc.ly"],
+)
+
+
+class SwaggerView(SpectacularSwaggerSplitView):
+    # The split view serves Swagger UI's start-up script at ?script instead of inline: the
+    # Content-Security-Policy runs no inline script.
+    template_name = "api/swagger_ui.html"
 
 
 class Router(DefaultRouter):
@@ -31,8 +54,8 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("redoc/", RedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", redoc_policy(RedocView.as_view(url_name="api-schema")), name="api-redoc"),
     *router.urls,
     # Each app keeps its own API routes beside its code.
     path("", include("juli.core.api_urls")),
@@ -43,4 +66,7 @@ urlpatterns = [
     path("", include("juli.notify.api_urls")),
     path("", include("juli.letters.api_urls")),
     path("", include("juli.duties.api_urls")),
+    # Last: any other path ending in "/" (a non-numeric id, a typo) is the API's JSON 404, not
+    # Django's HTML page. Paths without the slash still get CommonMiddleware's redirect to it.
+    re_path(r"^.*/$", errors.not_found, name="api-not-found"),
 ]

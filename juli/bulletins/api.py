@@ -11,13 +11,13 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers
 
 from juli.api.base import ScopedReadOnlyViewSet
+from juli.api.filters import ApiFilterSet, DateFilter, IdFilter
+from juli.api.ids import path_id
 from juli.api.pagination import KeysetPagination
-from juli.cases.api import IdFilter
 
 from . import access
 from .models import Bulletin
@@ -64,7 +64,8 @@ class BulletinSerializer(serializers.ModelSerializer):
     def get_summary(self, obj: Bulletin) -> dict[str, Any]:
         return dict(obj.figures.get("summary", {}))
 
-    @extend_schema_field(OpenApiTypes.STR)
+    # Null until published, and for one the system published by itself.
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_published_by(self, obj: Bulletin) -> str | None:
         user = obj.published_by
         if user is None:
@@ -81,11 +82,11 @@ class BulletinDetailSerializer(BulletinSerializer):
         read_only_fields = fields
 
 
-class BulletinFilter(django_filters.FilterSet):
+class BulletinFilter(ApiFilterSet):
     area = IdFilter(field_name="area_id")
     status = django_filters.ChoiceFilter(choices=Bulletin.Status.choices)
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+    date_from = DateFilter(field_name="date", lookup_expr="gte")
+    date_to = DateFilter(field_name="date", lookup_expr="lte")
 
     class Meta:
         model = Bulletin
@@ -118,4 +119,4 @@ class BulletinViewSet(ScopedReadOnlyViewSet):
         return BulletinDetailSerializer if self.action == "retrieve" else BulletinSerializer
 
     def get_object(self) -> Bulletin:
-        return access.access_bulletin(self.request.user, self.kwargs["pk"])
+        return access.access_bulletin(self.request.user, path_id(self.kwargs["pk"]))

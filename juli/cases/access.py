@@ -23,7 +23,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from juli.orgs.access import Scope, one_or_404, prefix_q, scope_of
-from juli.orgs.roles import Role
+from juli.orgs.models import Area, mask_phone
+from juli.orgs.roles import PHONE_ROLES, Role
 
 from .models import (
     CASE_OFFICE_ROLES,
@@ -111,6 +112,47 @@ def access_case(user: Any, pk: Any, *, write: bool = False) -> Case:
 
 def can_report(user: Any, area_path: str) -> bool:
     return holds(scope_of(user), REPORT_ROLES, area_path=area_path, unit_id=None)
+
+
+# --- What the public sees: the public feed and the reporter's contacts -------------------------
+
+
+def can_publish(user: Any, case: Case) -> bool:
+    """May `user` write the case's public reply and list it in the public feed? The case
+    office over its area (the roles that accept and close it)."""
+    return can_see_case(user, case) and holds(
+        scope_of(user), CASE_OFFICE_ROLES, area_path=case.area_path, unit_id=None
+    )
+
+
+def can_see_reporter_phone(user: Any, case: Case) -> bool:
+    """Full numbers for roles whose work is contacting people in the case's area (as for
+    people's phones, `orgs.access.can_see_phone`); masked for everyone else."""
+    scope = scope_of(user)
+    return scope.superuser or scope.covers("area", case.area_path, PHONE_ROLES)
+
+
+def reporter_phone_for(user: Any, case: Case) -> str:
+    if not case.reporter_phone:
+        return ""
+    if can_see_reporter_phone(user, case):
+        return case.reporter_phone
+    return mask_phone(case.reporter_phone)
+
+
+def feed_districts(user: Any) -> QuerySet[Area]:
+    """The districts whose public-feed settings `user` may change: their district admins."""
+    qs = Area.objects.filter(kind=Area.Kind.DISTRICT, is_active=True).order_by("path")
+    scope = scope_of(user)
+    if scope.superuser:
+        return qs
+    return qs.filter(prefix_q("path", scope.paths("area", {Role.DISTRICT_ADMIN})))
+
+
+def access_feed_district(user: Any, pk: Any) -> Area:
+    """One district whose feed settings `user` may change (404 otherwise)."""
+    district: Area = one_or_404(feed_districts(user), pk)
+    return district
 
 
 # --- Points and inspections --------------------------------------------------------------------

@@ -60,6 +60,7 @@ from .models import (
     Notification,
     Point,
     PointCategory,
+    check_position,
 )
 from .workflow import TransitionError
 
@@ -364,6 +365,7 @@ def report_case(
     reporter_name: str = "",
     reporter_phone: str = "",
     reporter_email: str = "",
+    reporter_address: str = "",
     photos: Sequence[PhotoUpload] = (),
     at: datetime.datetime | None = None,
 ) -> Case:
@@ -372,7 +374,8 @@ def report_case(
     Give `point` (area and responsible unit come from it) or `area`. A user reports only
     where a reporting role covers the area (inspector, grid leader/worker, mobile grid
     worker, street officer, district admin); public (Open311) reports come with
-    `actor=None`, `source="public"` and the reporter's name/phone/email. The same
+    `actor=None`, `source="public"` and the reporter's name/phone/email/address (for the
+    office only: the public feed never shows them, `publication.py`). The same
     `client_uuid` again returns the existing case (a retry); with another reporter, title or
     category it raises `ConflictError`. `at` backdates the report (the demo generator);
     default now.
@@ -397,6 +400,7 @@ def report_case(
         raise ValidationError({"area": _("This area is retired.")})
     if actor is not None and not access.can_report(actor, area.path):
         raise PermissionDenied(_("You report problems in your own area."))
+    check_position(lat, lng)
     try:
         with _stored_files_cleaned(), transaction.atomic():
             now = at or timezone.now()
@@ -416,6 +420,7 @@ def report_case(
                 reporter_name=reporter_name,
                 reporter_phone=reporter_phone,
                 reporter_email=reporter_email,
+                reporter_address=reporter_address,
                 reported_at=now,
                 status=S.REPORTED,
             )

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from juli.orgs.access import can_use_admin
 from juli.orgs.admin_site import ScopedAdmin, admin_site
 
-from . import access
+from . import access, publication
 from .models import (
     CalendarDay,
     Case,
@@ -23,6 +23,7 @@ from .models import (
     InspectionAssignment,
     Point,
     PointCategory,
+    PublicFeedSettings,
 )
 
 
@@ -140,3 +141,42 @@ class InspectionAssignmentAdmin(ReadOnlyAdmin):
     visible = staticmethod(access.visible_assignments)
     list_display = ["date", "inspector", "order", "point"]
     date_hierarchy = "date"
+
+
+@admin.register(PublicFeedSettings, site=admin_site)
+class PublicFeedSettingsAdmin(ScopedAdmin):
+    """The districts' public-feed settings, saved through `publication.update_feed_settings`
+    (the same rights check and audit row as the settings page)."""
+
+    visible = staticmethod(
+        lambda user: PublicFeedSettings.objects.filter(
+            district__in=access.feed_districts(user)
+        ).select_related("district", "updated_by")
+    )
+    list_display = ["district", "feed", "coordinate_decimals", "name_agencies", "updated_at"]
+    list_filter = ["feed", "name_agencies"]
+    fields = [
+        "district",
+        "feed",
+        "coordinate_decimals",
+        "name_agencies",
+        "updated_at",
+        "updated_by",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return can_use_admin(request.user) and access.feed_districts(request.user).exists()
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["district", "updated_at", "updated_by"] if obj else ["updated_at", "updated_by"]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "district":
+            kwargs["queryset"] = access.feed_districts(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        data = {name: form.cleaned_data[name] for name in publication.FEED_FIELDS}
+        saved = publication.update_feed_settings(request.user, obj.district, **data)
+        obj.pk, obj.updated_at, obj.updated_by = saved.pk, saved.updated_at, saved.updated_by
+        obj._state.adding = False

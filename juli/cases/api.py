@@ -4,7 +4,8 @@ Reads start from `access.visible_*` and details from `access.access_*`, exactly 
 do; writes call the same actions (`report_case`, `submit_inspection`, `transition`,
 `attach_photo`). Out of scope is 404, a wrong role 403.
 
-Errors are JSON `{"detail": "...", "code": "..."}` (plus `fields` for per-field problems):
+Errors are the API's one shape (`juli.api.errors`), JSON `{"detail": "...", "code": "..."}` (plus
+`fields` for per-field problems):
 
 | status | code | when |
 |---|---|---|
@@ -29,8 +30,6 @@ from collections.abc import Callable
 from typing import Any
 
 import django_filters
-from django import forms
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -46,12 +45,15 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import exception_handler
 
 from juli.api.base import ScopedReadOnlyViewSet
-from juli.api.pagination import KeysetPagination
+from juli.api.errors import ERRORS, READ_ERRORS, ApiErrorSerializer, api_exception_handler, error
+from juli.api.filters import ApiFilterSet, BooleanFilter, DateFilter, IdFilter
+from juli.api.ids import MAX_ID, path_id
+from juli.api.pagination import KeysetPagination, bad_cursor, page_size_from
 from juli.core import idempotency
 from juli.core.idempotency import Outcome
 from juli.orgs.access import visible_areas, visible_units
@@ -70,120 +72,29 @@ from .models import (
     Inspection,
     Point,
     PointCategory,
+    position_errors,
 )
+from .publication import update_publication
 from .workflow import TransitionError
 
 MAX_UPLOADS = 10
-#: The largest id a table can hold (64-bit): a bigger number in a path, a filter or a body is
-#: refused cleanly instead of overflowing the database driver.
-MAX_ID = 2**63 - 1
 
 
-class IdFilter(django_filters.NumberFilter):
-    """An id: a whole number from 1 to MAX_ID ("3.5", "abc" or 10**30 are a 400)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
+# --- Errors: the API's one shape (juli/api/errors.py), with the loop's own exceptions ----------
 
 
-def _id(value: Any) -> int:
-    """A path id, or 404 (an id no table can hold does not exist)."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    if not 0 < number <= MAX_ID:
-        raise Http404
-    return number
-
-
-# --- Errors ----------------------------------------------------------------------------------
-
-
-class ApiErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
-    # The metaclass pops declared fields, so this does not shadow Serializer.fields at run time.
-    fields = serializers.DictField(  # type: ignore[assignment]
-        child=serializers.ListField(child=serializers.CharField()),
-        required=False,
-        help_text="Per-field messages, for validation errors.",
-    )
-
-
-def _error(detail: str, code: str, http: int, fields: dict[str, Any] | None = None) -> Response:
-    body: dict[str, Any] = {"detail": detail, "code": code}
-    if fields:
-        body["fields"] = fields
-    return Response(body, status=http)
-
-
-def _flat(detail: Any) -> dict[str, list[str]]:
-    """DRF's nested error detail as {field path: [messages]}."""
-    out: dict[str, list[str]] = {}
-
-    def walk(value: Any, prefix: str) -> None:
-        if isinstance(value, dict):
-            for k, v in value.items():
-                # A nested serializer's own errors belong to the field that holds it.
-                name = prefix if prefix and k == "non_field_errors" else str(k)
-                walk(v, f"{prefix}.{k}" if prefix and name != prefix else name)
-        elif isinstance(value, list) and value and not all(isinstance(v, str) for v in value):
-            for i, v in enumerate(value):
-                walk(v, f"{prefix}.{i}" if prefix else str(i))
-        elif isinstance(value, list):
-            out.setdefault(prefix or "non_field_errors", []).extend(str(v) for v in value)
-        else:
-            out.setdefault(prefix or "non_field_errors", []).append(str(value))
-
-    walk(detail, "")
-    return out
-
-
-def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Map the actions' exceptions (and DRF's) onto `{"detail", "code"}` (see the module doc)."""
-    if isinstance(exc, idempotency.KeyError_):
-        return _error(exc.message, exc.code, status.HTTP_400_BAD_REQUEST)
+def cases_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """The loop's exceptions as `{"detail", "code"}` (see the module doc); the rest is the
+    API's own mapping."""
     if isinstance(exc, ConflictError):
-        return _error(" ".join(exc.messages), "idempotency_conflict", status.HTTP_409_CONFLICT)
+        return error(" ".join(exc.messages), "idempotency_conflict", status.HTTP_409_CONFLICT)
     if isinstance(exc, TransitionError):
         code = getattr(exc, "code", None) or "invalid"
         http = status.HTTP_409_CONFLICT if code == "illegal_state" else status.HTTP_400_BAD_REQUEST
-        return _error(" ".join(exc.messages), code, http)
-    if isinstance(exc, DjangoValidationError):
-        fields = exc.message_dict if hasattr(exc, "error_dict") else None
-        code = getattr(exc, "code", None) or "invalid"
-        return _error(" ".join(exc.messages), code, status.HTTP_400_BAD_REQUEST, fields)
-    if isinstance(exc, Http404):
-        return _error(_("Not found."), "not_found", status.HTTP_404_NOT_FOUND)
-    if isinstance(exc, DjangoPermissionDenied):
-        detail = str(exc) or _("You do not have permission to perform this action.")
-        return _error(detail, "permission_denied", status.HTTP_403_FORBIDDEN)
-    if isinstance(exc, exceptions.ValidationError):
-        fields = _flat(exc.detail)
-        first = next(iter(fields.values()))[0] if fields else _("Invalid input.")
-        return _error(first, "invalid", status.HTTP_400_BAD_REQUEST, fields)
-    response = exception_handler(exc, context)
-    if response is not None and isinstance(exc, exceptions.APIException):
-        codes = exc.get_codes()
-        response.data = {
-            "detail": str(exc.detail),
-            "code": codes if isinstance(codes, str) else "error",
-        }
-    return response
+        return error(" ".join(exc.messages), code, http)
+    return api_exception_handler(exc, context)
 
 
-ERRORS = {
-    400: OpenApiResponse(ApiErrorSerializer, description="Invalid request or a broken rule."),
-    401: OpenApiResponse(ApiErrorSerializer, description="Not signed in."),
-    403: OpenApiResponse(ApiErrorSerializer, description="Your posts do not allow this."),
-    404: OpenApiResponse(ApiErrorSerializer, description="Not found in your scope."),
-}
-READ_ERRORS = {k: v for k, v in ERRORS.items() if k != 403}
 CONFLICT = {
     409: OpenApiResponse(
         ApiErrorSerializer,
@@ -203,10 +114,10 @@ class CasesApiMixin:
     """The loop's error mapping, and path ids checked before any lookup."""
 
     def get_exception_handler(self) -> Callable[..., Response | None]:
-        return api_exception_handler
+        return cases_exception_handler
 
     def get_object(self) -> Any:
-        obj = self.get_queryset().filter(pk=_id(self.kwargs["pk"])).first()  # type: ignore[attr-defined]
+        obj = self.get_queryset().filter(pk=path_id(self.kwargs["pk"])).first()  # type: ignore[attr-defined]
         if obj is None:
             raise Http404
         return obj
@@ -297,7 +208,7 @@ def _area_subtree(queryset: QuerySet[Any], name: str, value: int) -> QuerySet[An
     return queryset.filter(**{f"{name}__startswith": path})
 
 
-class PointFilter(django_filters.FilterSet):
+class PointFilter(ApiFilterSet):
     area = IdFilter(
         field_name="area_path", method=_area_subtree, label="Area id: points in its subtree"
     )
@@ -337,7 +248,7 @@ class PointViewSet(CasesApiMixin, ScopedReadOnlyViewSet):
         )
 
     def get_object(self) -> Point:
-        return access.access_point(self.request.user, _id(self.kwargs["pk"]))
+        return access.access_point(self.request.user, path_id(self.kwargs["pk"]))
 
 
 @extend_schema_view(
@@ -458,6 +369,9 @@ class CaseDetailSerializer(CaseSerializer):
             "deferred_at",
             "deferred_reason",
             "escalated_at",
+            "public_reply",
+            "is_public",
+            "feed_withdrawn",
             "photos",
             "timeline",
             "available_actions",
@@ -476,7 +390,7 @@ class CaseDetailSerializer(CaseSerializer):
         return access.available_actions(self.context["request"].user, case)
 
 
-class CaseFilter(django_filters.FilterSet):
+class CaseFilter(ApiFilterSet):
     """The office list's filters (`queries.CaseFilters`); none can widen the scope."""
 
     area = IdFilter(label="Area id: cases in its subtree")
@@ -484,9 +398,9 @@ class CaseFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Case.Status.choices)
     unit = IdFilter(label="Responsible unit id")
     source = django_filters.MultipleChoiceFilter(choices=Case.Source.choices)
-    overdue = django_filters.BooleanFilter(label="Dispatched and past the deadline")
-    reported_from = django_filters.DateFilter(label="Reported on or after (local date)")
-    reported_to = django_filters.DateFilter(label="Reported on or before (local date)")
+    overdue = BooleanFilter(label="Dispatched and past the deadline")
+    reported_from = DateFilter(label="Reported on or after (local date)")
+    reported_to = DateFilter(label="Reported on or before (local date)")
 
     class Meta:
         model = Case
@@ -513,6 +427,14 @@ class UploadsField(serializers.ListField):
         )
 
 
+def _whole_position(attrs: dict[str, Any]) -> dict[str, Any]:
+    """Both halves of a position or neither (range and NaN are the fields' own checks)."""
+    errors = position_errors(attrs.get("lat"), attrs.get("lng"))
+    if errors:
+        raise serializers.ValidationError({name: [message] for name, message in errors.items()})
+    return attrs
+
+
 class CaseReportSerializer(serializers.Serializer):
     client_uuid = serializers.UUIDField(
         required=False, help_text="Client-generated id; or send the Idempotency-Key header."
@@ -534,7 +456,27 @@ class CaseReportSerializer(serializers.Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs.get("point") and not attrs.get("area"):
             raise serializers.ValidationError({"area": [_("Give the area or the point.")]})
-        return attrs
+        return _whole_position(attrs)
+
+
+class PublicationRequestSerializer(serializers.Serializer):
+    public_reply = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        help_text="Text for the public: the Open311 feed shows it as the status note. "
+        "Leave it out to keep the current reply; empty clears it.",
+    )
+    is_public = serializers.BooleanField(
+        required=False,
+        help_text="List an internal case in the public feed (cases reported by the public "
+        "are listed unless withdrawn). Leave it out to keep the current choice.",
+    )
+    feed_withdrawn = serializers.BooleanField(
+        required=False,
+        help_text="Take the case off the public feed whatever else says it is listed "
+        "(moderation of a public report). Leave it out to keep the current choice.",
+    )
 
 
 class TransitionRequestSerializer(serializers.Serializer):
@@ -583,6 +525,9 @@ class InspectionSubmitSerializer(serializers.Serializer):
     results = ResultRequestSerializer(  # type: ignore[call-arg]  # ListSerializer takes it
         many=True, allow_empty=False, max_length=100
     )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return _whole_position(attrs)
 
 
 class InspectionResultSerializer(serializers.Serializer):
@@ -678,12 +623,14 @@ class IdempotentMixin:
 class InspectionViewSet(CasesApiMixin, IdempotentMixin, ScopedReadOnlyViewSet):
     serializer_class = InspectionSerializer
     filter_backends: list[Any] = []
+    # Bodies nest lists of objects, which a form cannot carry: JSON only (415 otherwise).
+    parser_classes = (JSONParser,)
 
     def get_queryset(self) -> QuerySet[Inspection]:
         return _inspections(access.visible_inspections(self.request.user))
 
     def get_object(self) -> Inspection:
-        pk = _id(self.kwargs["pk"])
+        pk = path_id(self.kwargs["pk"])
         access.access_inspection(self.request.user, pk)
         return self.get_queryset().get(pk=pk)
 
@@ -729,7 +676,11 @@ class InspectionViewSet(CasesApiMixin, IdempotentMixin, ScopedReadOnlyViewSet):
 
 CASE_LIST_PARAMETERS = [
     OpenApiParameter("after", str, description="The `next` cursor of the previous page."),
-    OpenApiParameter("page_size", int, description="1 to 200 (default 50)."),
+    OpenApiParameter(
+        "page_size",
+        {"type": "integer", "minimum": 1},
+        description="Rows per page (default 50, at most 200).",
+    ),
 ]
 
 
@@ -754,12 +705,14 @@ class CaseViewSet(CasesApiMixin, IdempotentMixin, ScopedReadOnlyViewSet):
     serializer_class = CaseDetailSerializer
     schema = CaseSchema()
     filterset_class = CaseFilter
+    pagination_class = None  # the list pages itself (`after`, CASE_LIST_PARAMETERS)
+    parser_classes = (JSONParser,)  # as the phones send them; 415 for a form
 
     def get_queryset(self) -> QuerySet[Case]:
         return access.visible_cases(self.request.user)
 
     def get_object(self) -> Case:
-        return access.access_case(self.request.user, _id(self.kwargs["pk"]))
+        return access.access_case(self.request.user, path_id(self.kwargs["pk"]))
 
     def _detail(self, case_id: int) -> dict[str, Any]:
         case = access.access_case(self.request.user, case_id)
@@ -776,11 +729,15 @@ class CaseViewSet(CasesApiMixin, IdempotentMixin, ScopedReadOnlyViewSet):
         if not form.is_valid():
             raise exceptions.ValidationError(form.errors)
         f = form.form.cleaned_data
-        page_size = request.query_params.get("page_size") or queries.PAGE_SIZE
-        try:
-            limit = int(page_size)
-        except ValueError:
-            raise exceptions.ValidationError({"page_size": [_("A whole number.")]}) from None
+        limit = page_size_from(
+            request.query_params.get("page_size"),
+            default=queries.PAGE_SIZE,
+            maximum=queries.MAX_PAGE_SIZE,
+        )
+        after = request.query_params.get("after")
+        if after and queries._decode(after) is None:
+            # The office pages start again at page one; an API client is told.
+            raise bad_cursor("after")
         filters = queries.CaseFilters(
             category=f.get("category"),
             status=list(f.get("status") or []) or None,
@@ -795,9 +752,7 @@ class CaseViewSet(CasesApiMixin, IdempotentMixin, ScopedReadOnlyViewSet):
             if area is None:
                 return Response({"next": None, "results": []})
             filters.area = area
-        page = queries.case_list(
-            request.user, filters, after=request.query_params.get("after"), limit=limit
-        )
+        page = queries.case_list(request.user, filters, after=after, limit=limit)
         next_url = None
         if page.next_cursor:
             params = request.query_params.copy()
@@ -862,7 +817,7 @@ class CaseViewSet(CasesApiMixin, IdempotentMixin, ScopedReadOnlyViewSet):
 
     def _transition(self, request: Request, pk: str) -> Outcome:
         user = request.user
-        case = access.access_case(user, _id(pk))
+        case = access.access_case(user, path_id(pk))
         form = TransitionRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
@@ -892,12 +847,28 @@ class CaseViewSet(CasesApiMixin, IdempotentMixin, ScopedReadOnlyViewSet):
         return Outcome(200, self._detail(case.pk))
 
     @extend_schema(
+        operation_id="cases_publication_create",
+        summary="Set the case's public reply and whether the public feed lists it",
+        request=PublicationRequestSerializer,
+        responses={200: CaseDetailSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="publication")
+    def publication(self, request: Request, pk: str) -> Response:
+        case = access.access_case(request.user, path_id(pk))
+        form = PublicationRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        update_publication(request.user, case, **form.validated_data)
+        return Response(self._detail(case.pk))
+
+    @extend_schema(
         operation_id="cases_photos_list",
         summary="The case's photos (before and after)",
         responses={200: CasePhotoSerializer(many=True), **READ_ERRORS},
     )
-    @action(detail=True, methods=["get"], url_path="photos", pagination_class=None)
+    @action(
+        detail=True, methods=["get"], url_path="photos", pagination_class=None, filter_backends=[]
+    )
     def photos(self, request: Request, pk: str) -> Response:
-        case = access.access_case(request.user, _id(pk))
+        case = access.access_case(request.user, path_id(pk))
         photos = case.photos.all()
         return Response(CasePhotoSerializer(photos, many=True, context={"request": request}).data)

@@ -2,7 +2,7 @@
 
 Export: Chinese headers from `POINT_COLUMNS`, a frozen header row, column widths that fit,
 coordinates as numbers, and every text that a spreadsheet would take for a formula
-(starting with = + - @, or a tab / carriage return) neutralised with a leading apostrophe.
+(`juli.core.xlsx.looks_like_formula`) neutralised with a leading apostrophe.
 Import: only a real .xlsx under `MAX_UPLOAD_BYTES` and `MAX_ROWS`; headers are matched in
 Chinese (or by their keys), the apostrophe added on export is taken off again, and rows
 come back with their sheet row numbers so that every error names the row the user sees.
@@ -23,7 +23,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from juli.core.xlsx import XLSX_TYPE, neutralise
+from juli.core.xlsx import XLSX_TYPE, looks_like_formula, neutralise
 
 from .points import POINT_COLUMNS
 
@@ -38,8 +38,8 @@ WIDTHS = {"code": 16, "name": 28, "area": 22, "category": 16, "unit": 26, "perso
 
 
 def _restore(value: Any) -> Any:
-    """Undo `neutralise` on import (an apostrophe before a formula character)."""
-    if isinstance(value, str) and value[:1] == "'" and value[1:2] and value[1] in "=+-@\t\r":
+    """Undo `neutralise` on import: the apostrophe it puts before a formula, and only that."""
+    if isinstance(value, str) and value[:1] == "'" and looks_like_formula(value.lstrip("'")):
         return value[1:]
     return value
 
@@ -144,31 +144,49 @@ def read_points(upload: Any) -> SheetRows:
         raise ValidationError(_("This file is not an Excel workbook (.xlsx)."), code="type")
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds on a broken file
-        raise ValidationError(
-            _("This workbook cannot be read: %(e)s") % {"e": type(error).__name__}, code="broken"
-        ) from None
+    except Exception:  # openpyxl raises many kinds on a broken file: none means anything to a user
+        raise _unreadable() from None
     try:
-        ws = wb.worksheets[0] if wb.worksheets else None
-        if ws is None:
-            raise ValidationError(_("The workbook has no sheet."), code="empty")
-        lines = ws.iter_rows(values_only=True)
-        header = next(lines, None)
-        if header is None:
-            raise ValidationError(_("The sheet is empty."), code="empty")
-        columns = _header_map(header)
-        out = SheetRows()
-        for number, line in enumerate(lines, start=2):
-            if all(v is None or str(v).strip() == "" for v in line):
-                continue
-            if len(out.rows) >= MAX_ROWS:
-                raise ValidationError(
-                    _("At most %(n)d points per file.") % {"n": MAX_ROWS}, code="rows"
-                )
-            out.rows.append({key: _restore(line[i]) for i, key in columns.items() if i < len(line)})
-            out.numbers.append(number)
-        if not out.rows:
-            raise ValidationError(_("The sheet has no points under its header."), code="empty")
-        return out
+        return _rows(wb)
+    except ValidationError:
+        raise
+    except Exception:  # read-only sheets are parsed while their rows are read
+        raise _unreadable() from None
     finally:
         wb.close()
+
+
+def _unreadable() -> ValidationError:
+    return ValidationError(
+        _(
+            "This file cannot be read as an Excel workbook (.xlsx): it may be damaged or "
+            "another kind of file. Open it in Excel or WPS, save it again as .xlsx and upload "
+            "that."
+        ),
+        code="broken",
+    )
+
+
+def _rows(wb: Any) -> SheetRows:
+    """The point rows of the first sheet, keyed as `POINT_COLUMNS`, with their row numbers."""
+    ws = wb.worksheets[0] if wb.worksheets else None
+    if ws is None:
+        raise ValidationError(_("The workbook has no sheet."), code="empty")
+    lines = ws.iter_rows(values_only=True)
+    header = next(lines, None)
+    if header is None:
+        raise ValidationError(_("The sheet is empty."), code="empty")
+    columns = _header_map(header)
+    out = SheetRows()
+    for number, line in enumerate(lines, start=2):
+        if all(v is None or str(v).strip() == "" for v in line):
+            continue
+        if len(out.rows) >= MAX_ROWS:
+            raise ValidationError(
+                _("At most %(n)d points per file.") % {"n": MAX_ROWS}, code="rows"
+            )
+        out.rows.append({key: _restore(line[i]) for i, key in columns.items() if i < len(line)})
+        out.numbers.append(number)
+    if not out.rows:
+        raise ValidationError(_("The sheet has no points under its header."), code="empty")
+    return out

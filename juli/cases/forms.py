@@ -21,7 +21,16 @@ from juli.orgs import access as org_access
 from juli.orgs.models import Area, Unit, User
 
 from . import access, actions, queries
-from .models import CalendarDay, Case, CaseCategory, Point, PointCategory
+from .models import (
+    MAX_FEED_DECIMALS,
+    MIN_FEED_DECIMALS,
+    CalendarDay,
+    Case,
+    CaseCategory,
+    Point,
+    PointCategory,
+    PublicFeedSettings,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 #: The area filter lists the areas down to micro-grids (building groups would swamp it).
@@ -334,6 +343,72 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "resume": ResumeForm,
     "reopen": _form("reopen", ReasonForm),
 }
+
+
+# --- The public feed -------------------------------------------------------------------------------
+
+
+class PublicationForm(forms.Form):
+    """The case's public reply and public flag (`publication.update_publication`). A case
+    reported by the public is always listed: its form has no flag."""
+
+    public_reply = forms.CharField(
+        label=_("Public reply (shown in the public feed)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Written for the public: the Open311 feed shows it as the case's status note. "
+            "Leave out names, phone numbers and addresses."
+        ),
+    )
+    is_public = forms.BooleanField(
+        label=_("List this case in the public feed"),
+        required=False,
+        help_text=_(
+            "The feed shows its category, place, status and public reply; never its title, "
+            "description, notes or reporter."
+        ),
+    )
+    feed_withdrawn = forms.BooleanField(
+        label=_("Withdraw this report from the public feed"),
+        required=False,
+        help_text=_(
+            "For a report whose description names a person, gives a phone number or is "
+            "abusive: the feed then answers as if it did not exist."
+        ),
+    )
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "public_reply": case.public_reply,
+                "is_public": case.is_public,
+                "feed_withdrawn": case.feed_withdrawn,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        if case.source == Case.Source.PUBLIC:
+            del self.fields["is_public"]
+        else:
+            del self.fields["feed_withdrawn"]
+
+    def changes(self) -> dict[str, Any]:
+        """Keyword arguments of `update_publication`."""
+        return {name: self.cleaned_data[name] for name in self.fields}
+
+
+class FeedSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = PublicFeedSettings
+        fields = ["feed", "coordinate_decimals", "name_agencies"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The model's validators hold the range; the browser is told it too.
+        decimals = self.fields["coordinate_decimals"].widget
+        decimals.attrs.update(min=MIN_FEED_DECIMALS, max=MAX_FEED_DECIMALS)
 
 
 # --- Points import and the calendar ---------------------------------------------------------------

@@ -789,6 +789,7 @@ CASE_COLUMNS = (
     "reported_at", "accepted_at", "dispatched_at", "deadline", "rectified_at", "rectified_by_id",
     "verified_at", "verified_by_id", "closed_at", "deferred_at", "deferred_reason",
     "deferred_by_id", "deferred_approver_id", "escalated_at",
+    "reporter_address", "public_reply", "is_public", "feed_withdrawn",
 )  # fmt: skip
 EVENT_COLUMNS = ("case_id", "at", "actor_id", "action", "from_status", "to_status", "note", "data")
 
@@ -1111,6 +1112,7 @@ class CaseWriter:
                 None if deferred_at is None else ts(deferred_at), deferred_reason,
                 deferred_by, deferred_approver,
                 None if escalated_at is None else ts(escalated_at),
+                "", "", "0", "0",  # no address or public reply, not marked public or withdrawn ("0": both backends)
             )
         )  # fmt: skip
         events.extend(ev)

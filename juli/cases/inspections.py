@@ -48,6 +48,7 @@ from .models import (
     InspectionAssignment,
     InspectionResult,
     Point,
+    check_position,
 )
 
 S = Case.Status
@@ -216,6 +217,33 @@ def far_threshold_m() -> int:
     return int(getattr(settings, "JULI_INSPECTION_FAR_METRES", 300))
 
 
+def check_started_at(started_at: datetime.datetime, now: datetime.datetime) -> None:
+    """The start time a phone sends lies between JULI_INSPECTION_BACKDATE_HOURS before `now`
+    (a phone kept its outbox offline that long) and JULI_CLOCK_SKEW_MINUTES after it (a phone
+    clock running fast); anything else is a wrong clock or a made-up date (1970, next year),
+    and would file the inspection under a day it did not happen. Refused at the field."""
+    hours = int(getattr(settings, "JULI_INSPECTION_BACKDATE_HOURS", 72))
+    skew = int(getattr(settings, "JULI_CLOCK_SKEW_MINUTES", 10))
+    if timezone.is_naive(started_at):
+        raise ValidationError({"started_at": [_("The start time must carry its time zone.")]})
+    if started_at > now + datetime.timedelta(minutes=skew):
+        raise ValidationError(
+            {"started_at": [_("The start time is in the future: check the phone's clock.")]}
+        )
+    if started_at < now - datetime.timedelta(hours=hours):
+        raise ValidationError(
+            {
+                "started_at": [
+                    _(
+                        "The start time is more than %(hours)d hours ago: an inspection is "
+                        "sent within %(hours)d hours."
+                    )
+                    % {"hours": hours}
+                ]
+            }
+        )
+
+
 def _as_result(raw: ResultInput | Sequence[Any]) -> ResultInput:
     if isinstance(raw, ResultInput):
         return raw
@@ -248,9 +276,11 @@ def submit_inspection(
     item's case category and deduction, the point's area and responsible unit, its photos as
     before-photos; its client UUID is derived from the inspection's, so a retry makes
     nothing new. A GPS fix farther than JULI_INSPECTION_FAR_METRES (300) from the point is
-    flagged `far_from_point`, never refused. Same `client_uuid` again: the inspection
-    already made; with another inspector or point: `ConflictError`. `at` backdates the
-    submission (the demo generator); default now.
+    flagged `far_from_point`, never refused; half a position, NaN or one out of range is
+    refused (`models.check_position`), and so is a `started_at` outside the window of
+    `check_started_at`. Same `client_uuid` again: the inspection already made; with another
+    inspector or point: `ConflictError`. `at` backdates the submission (the demo generator);
+    default now.
     """
     client_uuid = uuid.UUID(str(client_uuid))
     if actor is None:
@@ -260,11 +290,9 @@ def submit_inspection(
         return _same_inspection(existing, actor, point)
     if not access.holds(scope_of(actor), INSPECT_ROLES, area_path=point.area_path, unit_id=None):
         raise PermissionDenied(_("You inspect points in your own area."))
-    if timezone.is_naive(started_at):
-        raise ValidationError(_("The start time must carry its time zone."))
     now = at or timezone.now()
-    if started_at > now + datetime.timedelta(minutes=10):
-        raise ValidationError(_("The start time is in the future."))
+    check_started_at(started_at, now)
+    check_position(lat, lng)
     answers = [_as_result(r) for r in results]
     if not answers:
         raise ValidationError(_("Answer at least one checklist item."))
@@ -317,6 +345,7 @@ def _create_inspection(
         date=timezone.localtime(started_at).date(), point=point
     ).first()
     failed = [a for a in answers if not a.passed]
+    has_position = point.lat is not None and point.lng is not None
     inspection = Inspection.objects.create(
         client_uuid=client_uuid,
         point=point,
@@ -350,8 +379,9 @@ def _create_inspection(
             unit=point.responsible_unit,
             title=f"{point.name}：{item.text}"[:200],
             description=answer.note,
-            lat=point.lat if point.lat is not None else lat,
-            lng=point.lng if point.lng is not None else lng,
+            # The point's position when it has one, else the phone's: never half of each.
+            lat=point.lat if has_position else lat,
+            lng=point.lng if has_position else lng,
             status=S.ACCEPTED,
             reporter=actor,
             inspection=inspection,

@@ -46,6 +46,48 @@ def _lng(**kw: Any) -> Any:
     )
 
 
+def position_errors(lat: Decimal | None, lng: Decimal | None) -> dict[str, str]:
+    """What is wrong with a position, by field: {} when it is both halves or neither, each a
+    finite number in range. Half a position places nothing, and NaN or Infinity would break
+    every comparison that the range checks, distances and maps make."""
+    errors: dict[str, str] = {}
+    halves = (
+        (
+            "lat",
+            lat,
+            90,
+            _("The latitude is not a number."),
+            _("The latitude lies from -90 to 90."),
+        ),
+        (
+            "lng",
+            lng,
+            180,
+            _("The longitude is not a number."),
+            _("The longitude lies from -180 to 180."),
+        ),
+    )
+    for name, value, bound, not_a_number, out_of_range in halves:
+        if value is None:
+            continue
+        if not Decimal(value).is_finite():
+            errors[name] = str(not_a_number)
+        elif abs(Decimal(value)) > bound:
+            errors[name] = str(out_of_range)
+    if (lat is None) != (lng is None):
+        errors["lng" if lng is None else "lat"] = str(
+            _("Give the latitude and the longitude together, or neither.")
+        )
+    return errors
+
+
+def check_position(lat: Decimal | None, lng: Decimal | None) -> None:
+    """Raise a ValidationError at the field for a broken position (see `position_errors`)."""
+    errors = position_errors(lat, lng)
+    if errors:
+        raise ValidationError({name: [message] for name, message in errors.items()})
+
+
 # --- Categories and checklists ---------------------------------------------------------------
 
 
@@ -299,6 +341,9 @@ class Case(models.Model):
     reporter_name = models.CharField(_("reporter's name"), max_length=60, blank=True)
     reporter_phone = models.CharField(_("reporter's phone"), max_length=20, blank=True)
     reporter_email = models.EmailField(_("reporter's email"), blank=True)
+    # Where a public reporter says the problem is (Open311 `address_string`): for the
+    # officers handling the case, never published (the feed names the point or the area).
+    reporter_address = models.CharField(_("reporter's address"), max_length=200, blank=True)
     inspection = models.ForeignKey(
         "Inspection",
         on_delete=models.PROTECT,
@@ -360,6 +405,14 @@ class Case(models.Model):
         verbose_name=_("deferral approved by"),
     )
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    # What the public feed (Open311) may show beyond fixed phrases: a reply an officer
+    # writes for the public, and the officer's choice to list a case that did not come from
+    # the public. Set only by `publication.update_publication`.
+    public_reply = models.CharField(_("public reply"), max_length=500, blank=True)
+    is_public = models.BooleanField(_("listed in the public feed"), default=False)
+    # A report from the public is listed unless an officer withdrew it (moderation: the
+    # reporter typed someone's name or phone into the description, or it is abusive).
+    feed_withdrawn = models.BooleanField(_("withdrawn from the public feed"), default=False)
 
     class Meta:
         verbose_name = _("case")
@@ -717,3 +770,80 @@ class Notification(models.Model):
             path = Case.objects.values_list("area_path", flat=True).filter(pk=self.case_id).first()
             return ("area", path or "")
         return self.recipient.audit_scope()  # type: ignore[no-any-return, union-attr]
+
+
+# --- The public feed (Open311) ------------------------------------------------------------------
+
+#: Units the public feed may name as `agency_responsible` (when the district says so):
+#: public bodies. Companies, markets, schools, hospitals … are never named.
+PUBLIC_BODY_KINDS = frozenset(
+    {
+        Unit.Kind.GOVERNMENT,
+        Unit.Kind.BUREAU,
+        Unit.Kind.CENTRE,
+        Unit.Kind.STREET_OFFICE,
+        Unit.Kind.COMMUNITY,
+        Unit.Kind.POLICE,
+    }
+)
+#: Published positions away from a point: 2 decimals ≈ 1 km … 6 ≈ 10 cm (as reported).
+MIN_FEED_DECIMALS, MAX_FEED_DECIMALS = 2, 6
+
+
+class PublicFeedSettings(models.Model):
+    """What a district's cases give the public feed (Open311 GeoReport v2); its streets
+    follow it. A district without a row follows JULI_OPEN311_FEED and
+    JULI_OPEN311_COORDINATE_DECIMALS. Changed only by `publication.update_feed_settings`."""
+
+    class Feed(models.TextChoices):
+        PUBLIC = "public", _("Reports from the public and cases an officer marked public")
+        ALL = "all", _("Every case (internal ones without their text)")
+        OFF = "off", _("No cases")
+
+    district = models.OneToOneField(
+        Area,
+        on_delete=models.PROTECT,
+        related_name="public_feed_settings",
+        verbose_name=_("district"),
+        limit_choices_to={"kind": Area.Kind.DISTRICT},
+    )
+    feed = models.CharField(
+        _("cases in the public feed"), max_length=6, choices=Feed.choices, default=Feed.PUBLIC
+    )
+    coordinate_decimals = models.PositiveSmallIntegerField(
+        _("decimals of published positions"),
+        default=3,
+        validators=[MinValueValidator(MIN_FEED_DECIMALS), MaxValueValidator(MAX_FEED_DECIMALS)],
+        help_text=_(
+            "A case away from a point is shown at its position rounded to this many decimals "
+            "(2 ≈ 1 km, 3 ≈ 100 m, 4 ≈ 10 m); a case at a point is shown at the point."
+        ),
+    )
+    name_agencies = models.BooleanField(
+        _("name the responsible agency"),
+        default=False,
+        help_text=_(
+            "Name the responsible unit when it is a public body (government, bureau, centre, "
+            "street office, residents' committee, police); companies are never named."
+        ),
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+
+    class Meta:
+        verbose_name = _("public feed settings")
+        verbose_name_plural = _("public feed settings")
+        ordering = ["district__path"]
+
+    def __str__(self) -> str:
+        return str(self.district)
+
+    def audit_scope(self) -> tuple[str, str]:
+        return ("area", self.district.path)

@@ -5,17 +5,30 @@ Endpoints (each in `.json` and `.xml`): `discovery`, `services` (the active case
 a public report), `requests/<id>` (one request). A `service_request_id` is the case number.
 
 - **Status**: internal states are projected onto the spec's two: `closed` for closed and
-  rejected cases, `open` for every other state. `status_notes` is the note of the case's
-  latest event (the reason of a rejection, a closing remark), `updated_datetime` its time.
-- **Public-safe fields only**: the reporter's name, phone and e-mail are never shown; the
-  address is the point's or the area's name.
+  rejected cases, `open` for every other state. `status_notes` is the case's public reply
+  when an officer wrote one (`publication.update_publication`), else a fixed phrase per
+  status (`STATUS_PHRASES`: received, accepted, being handled …); the notes of the loop's
+  steps (accept notes, rejection and deferral reasons) never. `updated_datetime` is the
+  time of the case's latest event.
+- **Which cases** (per district, `PublicFeedSettings`; a district without settings follows
+  JULI_OPEN311_FEED): "public" (the default) lists the reports that came from the public and
+  the cases an officer marked public; "all" lists every case; "off" none. A case not listed
+  is "No such service_request_id." like a number that does not exist.
+- **Text written for the public only**: a public report's description is what the reporter
+  typed (the address they gave is kept apart, `Case.reporter_address`, for the office); any
+  other case shows its category's name instead of its title and description (written for
+  the office). The reporter's name, phone, e-mail and address are never shown. The address
+  is the point's or the area's name; the position is the point's, else the case's own
+  rounded to the district's `coordinate_decimals` (default 3, about 100 m).
+  `agency_responsible` names the responsible unit only when the district chose
+  `name_agencies` and the unit is a public body (`PUBLIC_BODY_KINDS`).
 - **GET defaults** (per the spec): the last 90 days when no date is given, at most 1000
   requests, newest first. `service_request_id` (comma-separated) overrides the other filters.
   The wiki's pagination extension (Chicago, Boston, Toronto …): `page_size` (1–1000, default
   1000) and `page` (from 1); pages reach 10,000 requests deep, beyond that a narrower date
   span is asked for. A search's answer is kept JULI_OPEN311_CACHE_SECONDS (default 60) in
-  the cache and sent with `Cache-Control: public, max-age=…`: the feed is public and the
-  same for every caller, so a proxy may keep it as well.
+  the cache (per format, query and language) and sent with `Cache-Control: public,
+  max-age=…`: the feed is public and the same for every caller, so a proxy may keep it.
 - **POST** needs no account (`api_key` is accepted and ignored): `service_code`,
   `description`, and `lat` + `long` or `address_string`. The report becomes a case in state
   `reported` with source `public` through `actions.report_case(None, …)`. Where it lies:
@@ -41,18 +54,19 @@ import json
 import math
 import uuid
 import xml.etree.ElementTree as ET
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db.models import F, OuterRef, QuerySet, Subquery, Value
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Length
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -65,7 +79,8 @@ from juli.orgs.models import Area
 
 from .actions import ConflictError, PhotoUpload, report_case
 from .inspections import distance_m
-from .models import Case, CaseCategory, CaseEvent, Point
+from .models import PUBLIC_BODY_KINDS, Case, CaseCategory, CaseEvent, Point, PublicFeedSettings
+from .publication import default_feed_settings
 
 SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-22T00:00:00Z"
@@ -218,6 +233,20 @@ def public_status(status: str) -> str:
     return "closed" if status in CLOSED else "open"
 
 
+#: `status_notes` of a case without a public reply. Deferral (挂账) is an internal
+#: arrangement: to the public the case is being handled.
+STATUS_PHRASES = {
+    Case.Status.REPORTED: gettext_lazy("Received; awaiting acceptance."),
+    Case.Status.ACCEPTED: gettext_lazy("Accepted."),
+    Case.Status.REJECTED: gettext_lazy("Not accepted."),
+    Case.Status.DISPATCHED: gettext_lazy("Being handled."),
+    Case.Status.DEFERRED: gettext_lazy("Being handled."),
+    Case.Status.RECTIFIED: gettext_lazy("Handled; being checked."),
+    Case.Status.VERIFIED: gettext_lazy("Handled; being checked."),
+    Case.Status.CLOSED: gettext_lazy("Resolved."),
+}
+
+
 def _iso(value: datetime.datetime | None) -> str | None:
     return timezone.localtime(value).isoformat(timespec="seconds") if value else None
 
@@ -227,6 +256,10 @@ def _iso(value: datetime.datetime | None) -> str | None:
 _ROW_COLUMNS = (
     "number",
     "status",
+    "source",
+    "is_public",
+    "public_reply",
+    "area_path",
     "title",
     "description",
     "reported_at",
@@ -235,36 +268,89 @@ _ROW_COLUMNS = (
     "lng",
     "unit_id",
     "unit__name",
+    "unit__kind",
     "point_id",
     "point__name",
+    "point__lat",
+    "point__lng",
     "area__name",
     "category__name",
     "category__code",
-    "last_note",
     "last_at",
 )
 
 
-def _requests() -> QuerySet[Case]:
+class Feed:
+    """The districts' public-feed settings, read once per request: which cases are listed
+    (`listed`) and how each is shown (`settings_of`). Districts are the roots of the area
+    tree, so a case's district is the first step of its area path."""
+
+    def __init__(self) -> None:
+        rows = PublicFeedSettings.objects.select_related("district")
+        self.by_path = {row.district.path: row for row in rows}
+        self.default = default_feed_settings()
+
+    def settings_of(self, area_path: str) -> PublicFeedSettings:
+        return self.by_path.get(area_path[: Area.steplen], self.default)
+
+    @staticmethod
+    def _holds(feed: str) -> Q:
+        if feed == PublicFeedSettings.Feed.ALL:
+            return Q()
+        if feed == PublicFeedSettings.Feed.PUBLIC:
+            return Q(source=Case.Source.PUBLIC) | Q(is_public=True)
+        return Q(pk__in=[])
+
+    def listed(self) -> Q:
+        q = Q(pk__in=[])
+        elsewhere = Q()
+        for path, row in self.by_path.items():
+            q |= Q(area_path__startswith=path) & self._holds(row.feed)
+            elsewhere &= ~Q(area_path__startswith=path)
+        # A case an officer withdrew is never listed, whatever the district's feed holds.
+        return (q | (elsewhere & self._holds(self.default.feed))) & Q(feed_withdrawn=False)
+
+
+def _requests(feed: Feed) -> QuerySet[Case]:
     last = CaseEvent.objects.filter(case_id=OuterRef("pk")).order_by("-at", "-pk")
-    return Case.objects.annotate(
-        last_note=Subquery(last.values("note")[:1]), last_at=Subquery(last.values("at")[:1])
+    return Case.objects.filter(feed.listed()).annotate(last_at=Subquery(last.values("at")[:1]))
+
+
+def _rows(qs: QuerySet[Case], feed: Feed, limit: int, offset: int = 0) -> list[dict[str, Any]]:
+    rows = qs.values(*_ROW_COLUMNS)[offset : offset + limit]
+    return [_request_row(row, feed.settings_of(row["area_path"])) for row in rows]
+
+
+def _position(case: dict[str, Any], decimals: int) -> tuple[float | None, float | None]:
+    """The point's position (a public place), else the case's own rounded; a public feed
+    never carries the fix of a phone or a reporter to the metre."""
+    if case["point_id"] and case["point__lat"] is not None and case["point__lng"] is not None:
+        return float(case["point__lat"]), float(case["point__lng"])
+    if case["lat"] is None or case["lng"] is None:
+        return None, None
+    step = Decimal(1).scaleb(-decimals)
+    return (
+        float(Decimal(case["lat"]).quantize(step, rounding=ROUND_HALF_UP)),
+        float(Decimal(case["lng"]).quantize(step, rounding=ROUND_HALF_UP)),
     )
 
 
-def _rows(qs: QuerySet[Case], limit: int, offset: int = 0) -> list[dict[str, Any]]:
-    return [_request_row(row) for row in qs.values(*_ROW_COLUMNS)[offset : offset + limit]]
-
-
-def _request_row(case: dict[str, Any]) -> dict[str, Any]:
+def _request_row(case: dict[str, Any], conf: PublicFeedSettings) -> dict[str, Any]:
+    """One request as the public sees it: see the module doc for what each field may hold."""
+    from_public = case["source"] == Case.Source.PUBLIC
+    named = conf.name_agencies and case["unit_id"] and case["unit__kind"] in PUBLIC_BODY_KINDS
+    lat, lng = _position(case, conf.coordinate_decimals)
     return {
         "service_request_id": case["number"],
         "status": public_status(case["status"]),
-        "status_notes": case["last_note"] or "",
+        "status_notes": case["public_reply"] or str(STATUS_PHRASES.get(case["status"], "")),
         "service_name": case["category__name"],
         "service_code": case["category__code"],
-        "description": case["description"] or case["title"],
-        "agency_responsible": case["unit__name"] if case["unit_id"] else "",
+        # A public report's title is made from its description (`_create`): public text too.
+        "description": (case["description"] or case["title"])
+        if from_public
+        else case["category__name"],
+        "agency_responsible": case["unit__name"] if named else "",
         "service_notice": "",
         "requested_datetime": _iso(case["reported_at"]),
         "updated_datetime": _iso(case["last_at"] or case["reported_at"]),
@@ -272,8 +358,8 @@ def _request_row(case: dict[str, Any]) -> dict[str, Any]:
         "address": case["point__name"] if case["point_id"] else case["area__name"],
         "address_id": "",
         "zipcode": "",
-        "lat": float(case["lat"]) if case["lat"] is not None else None,
-        "long": float(case["lng"]) if case["lng"] is not None else None,
+        "lat": lat,
+        "long": lng,
         "media_url": "",
     }
 
@@ -324,7 +410,8 @@ def _page(request: HttpRequest) -> tuple[int, int]:
 def search_requests(request: HttpRequest) -> list[dict[str, Any]]:
     limit, offset = _page(request)
     ids = _codes(request.GET.get("service_request_id", ""))
-    qs = _requests()
+    feed = Feed()
+    qs = _requests(feed)
     if ids:
         qs = qs.filter(number__in=ids)
     else:
@@ -345,13 +432,14 @@ def search_requests(request: HttpRequest) -> list[dict[str, Any]]:
             qs = qs.filter(status__in=CLOSED)
         elif statuses == {"open"}:
             qs = qs.exclude(status__in=CLOSED)
-    return _rows(qs.order_by("-reported_at", "-pk"), limit, offset)
+    return _rows(qs.order_by("-reported_at", "-pk"), feed, limit, offset)
 
 
 @require_GET
 def request_detail(request: HttpRequest, number: str, fmt: str) -> HttpResponse:
     fmt = _format(fmt)
-    rows = _rows(_requests().filter(number=number), 1)
+    feed = Feed()
+    rows = _rows(_requests(feed).filter(number=number), feed, 1)
     if not rows:
         return _errors(fmt, 404, _("No such service_request_id."))
     return _render(fmt, "service_requests", rows)
@@ -376,7 +464,11 @@ def _search_response(request: HttpRequest, fmt: str) -> HttpResponse:
     if seconds <= 0:
         return _render(fmt, "service_requests", search_requests(request))
     query = sorted(request.GET.lists())
-    key = "open311:requests:" + hashlib.sha256(repr((fmt, query)).encode()).hexdigest()
+    # The language too: the status phrases are translated.
+    key = (
+        "open311:requests:"
+        + hashlib.sha256(repr((fmt, query, get_language())).encode()).hexdigest()
+    )
     body = cache.get(key)
     if body is None:
         body = _render(fmt, "service_requests", search_requests(request)).content
@@ -576,6 +668,8 @@ def _create(
         raise Open311Error(400, _("description is required."))
     lat = _coordinate(str(request.POST.get("lat", "")).strip(), "lat", 90)
     lng = _coordinate(str(request.POST.get("long", "")).strip(), "long", 180)
+    if (lat is None) != (lng is None):  # half a position places nothing, even with an address
+        raise Open311Error(400, _("Give lat and long together, or neither."))
     if (lat is None or lng is None) and not fields["address_string"]:
         raise Open311Error(400, _("Give lat and long, or address_string."))
     if fields["email"]:
@@ -594,13 +688,15 @@ def _create(
         title=f"{category.name}：{first_line}"[:60],
         area=area,
         point=point,
-        description=fields["description"]
-        + (f"\n\n{fields['address_string']}" if fields["address_string"] else ""),
+        # The address a reporter gives often names their own door: kept for the office in
+        # its own field, never in the description the feed publishes.
+        description=fields["description"],
         lat=lat,
         lng=lng,
         reporter_name=name[:60],
         reporter_phone=fields["phone"],
         reporter_email=fields["email"],
+        reporter_address=fields["address_string"],
         photos=photos,
     )
     return Outcome(

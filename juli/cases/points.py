@@ -22,7 +22,7 @@ from juli.orgs.models import Area, Person, Unit
 
 from . import access
 from .actions import _apply, _require
-from .models import POINT_AREA_KINDS, Point, PointCategory
+from .models import POINT_AREA_KINDS, Point, PointCategory, check_position, position_errors
 
 # --- Points ---------------------------------------------------------------------------------------
 
@@ -47,6 +47,7 @@ def _check_point(actor: Any, point: Point) -> None:
         raise ValidationError({"area": _("A point lies in a micro-grid or a building group.")})
     _require(actor, access.can_manage_point(actor, point.area.path))
     point.area_path = point.area.path
+    check_position(point.lat, point.lng)  # before full_clean, whose range checks fail on NaN
     point.full_clean()
 
 
@@ -125,12 +126,14 @@ def _decimal(raw: str, low: int, high: int) -> Decimal | None:
     if raw == "":
         return None
     try:
-        value = Decimal(raw).quantize(Decimal("0.000001"))
+        value = Decimal(raw)
     except InvalidOperation:
         raise ValueError(_("not a number")) from None
+    if not value.is_finite():  # "NaN", "inf": a number to Decimal, not a place on earth
+        raise ValueError(_("not a number"))
     if not Decimal(low) <= value <= Decimal(high):
         raise ValueError(_("out of range"))
-    return value
+    return value.quantize(Decimal("0.000001"))
 
 
 def _flag(raw: str, default: bool) -> bool:
@@ -214,11 +217,16 @@ def import_points(
                 _("No point category has the code “%(c)s”.") % {"c": _text(row, "category")},
             )
         values: dict[str, Any] = {"code": code, "name": name, "area": area, "category": category}
+        position_ok = True
         for key, low, high in (("lat", -90, 90), ("lng", -180, 180)):
             try:
                 values[key] = _decimal(_text(row, key), low, high)
             except ValueError as e:
                 bad(key, str(e))
+                position_ok = False
+        if position_ok:
+            for key, message in position_errors(values["lat"], values["lng"]).items():
+                bad(key, message)
         unit_key = _text(row, "unit")
         values["responsible_unit"] = None
         if unit_key:

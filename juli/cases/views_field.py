@@ -42,6 +42,8 @@ FIELD_ACTIONS = ("rectify", "verify", "send_back")
 SHELL_STATIC = (
     "css/juli.css",
     "vendor/htmx/htmx.min.js",
+    "js/nav.js",
+    "js/forms.js",
     "js/field/outbox.js",
     "js/field/field.js",
 )

@@ -30,7 +30,7 @@ from juli.core.models import ExportJob
 from juli.orgs import access as org_access
 from juli.orgs.forms import apply_errors
 
-from . import access, actions, excel, forms, points, queries
+from . import access, actions, excel, forms, points, publication, queries
 from . import exports as case_exports
 from .models import CASE_OFFICE_ROLES, OPEN_STATUSES, CalendarDay, Case, CasePhoto, Point
 from .workflow import ACTION_LABELS, TransitionError
@@ -129,10 +129,19 @@ def _action_forms(user: Any, case: Case, bound: Any = None) -> list[Any]:
     return built
 
 
-def _case_page(request: HttpRequest, case: Case, bound: Any = None, status: int = 200) -> Any:
+def _case_page(
+    request: HttpRequest,
+    case: Case,
+    bound: Any = None,
+    status: int = 200,
+    *,
+    published: forms.PublicationForm | None = None,
+) -> Any:
     user = request.user
     photos = list(case.photos.all())
     forms_ = _action_forms(user, case, bound)
+    if published is None and access.can_publish(user, case):
+        published = forms.PublicationForm(case=case)
     context = {
         "nav": "cases",
         "case": case,
@@ -144,6 +153,9 @@ def _case_page(request: HttpRequest, case: Case, bound: Any = None, status: int 
         "refusal": None if bound is None or bound in forms_ else bound,
         "position": _position(case),
         "boundary": case.area.boundary,
+        "publication": published,
+        # The reporter's contacts are for the office only; phones masked by role.
+        "reporter_phone": access.reporter_phone_for(user, case),
     }
     return render(request, "cases/office/case_detail.html", context, status=status)
 
@@ -245,6 +257,26 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     cache.set(key, case.pk, DONE_TTL)
     messages.success(request, _("Done: %(step)s.") % {"step": ACTION_LABELS[action]})
     return redirect("case-detail", case.pk)
+
+
+@login_required
+@require_POST
+def case_publication(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save the case's public reply and public flag (the case office over its area)."""
+    user = _office(request)
+    case = access.access_case(user, pk)
+    if not access.can_publish(user, case):
+        raise PermissionDenied
+    form = forms.PublicationForm(request.POST, case=case)
+    if form.is_valid():
+        try:
+            publication.update_publication(user, case, **form.changes())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The public reply and listing are saved."))
+            return redirect("case-detail", case.pk)
+    return _case_page(request, case, status=400, published=form)
 
 
 def _illegal(error: ValidationError) -> bool:
@@ -441,7 +473,7 @@ def point_import(request: HttpRequest) -> HttpResponse:
         try:
             sheet = excel.read_points(form.cleaned_data["file"])
         except ValidationError as error:
-            apply_errors(form, error)
+            form.add_error("file", error)  # everything read_points refuses is about the file
         else:
             report = points.import_points(user, sheet.rows, first_row=0)
             for bad in report.errors:  # import_points numbered them 0, 1, …: sheet rows
@@ -449,6 +481,36 @@ def point_import(request: HttpRequest) -> HttpResponse:
             context["report"] = report
             context["rows"] = len(sheet.rows)
     return render(request, "cases/office/point_import.html", context)
+
+
+# --- The public feed's settings --------------------------------------------------------------------
+
+
+@login_required
+@GET_POST
+def public_feed_settings(request: HttpRequest) -> HttpResponse:
+    """District admins choose what their district's cases give the Open311 feed."""
+    user = _office(request)
+    districts = list(access.feed_districts(user))
+    if not districts:
+        raise Http404
+    chosen = request.POST.get("district") or request.GET.get("district")
+    district = access.access_feed_district(user, chosen) if chosen else districts[0]
+    form = forms.FeedSettingsForm(
+        request.POST or None, instance=publication.feed_settings_for(district)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in publication.FEED_FIELDS}
+        try:
+            publication.update_feed_settings(user, district, **data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The public feed settings are saved."))
+            return redirect(f"{reverse('public-feed-settings')}?district={district.pk}")
+    context = {"nav": "public_feed", "districts": districts, "district": district, "form": form}
+    status = 400 if form.errors else 200
+    return render(request, "cases/office/public_feed.html", context, status=status)
 
 
 # --- Working-time calendar ----------------------------------------------------------------------

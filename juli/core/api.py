@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from juli.api.auth import API_AUTHENTICATION
+from juli.api.errors import ApiErrorSerializer, error
 
 from . import actions, idempotency
 from .models import Upload
@@ -49,17 +50,16 @@ class UploadSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class UploadErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField(
-        help_text="empty, too_large, not_an_image, unsupported_format, truncated, "
-        "too_many_pixels, conflict, invalid_client_uuid, idempotency_key_mismatch, "
-        "missing_client_uuid, missing_file or forbidden."
-    )
+#: The codes of the upload's refusals (the API's one error shape, juli.api.errors).
+UPLOAD_CODES = (
+    "Codes: empty, too_large, not_an_image, unsupported_format, truncated, too_many_pixels, "
+    "conflict, invalid_client_uuid, idempotency_key_mismatch, missing_client_uuid, "
+    "missing_file or forbidden."
+)
 
 
 def _error(detail: str, code: str, http_status: int) -> Response:
-    return Response({"detail": detail, "code": code}, status=http_status)
+    return error(detail, code, http_status)
 
 
 def _refusal(exc: ValidationError) -> Response:
@@ -107,12 +107,12 @@ class UploadCreateView(APIView):
         responses={
             201: UploadSerializer,
             200: OpenApiResponse(UploadSerializer, description="A replay: the stored upload."),
-            400: OpenApiResponse(UploadErrorSerializer, description="Not an acceptable photo."),
-            403: OpenApiResponse(UploadErrorSerializer, description="No field or office post."),
-            409: OpenApiResponse(
-                UploadErrorSerializer, description="The id is used by another photo."
+            400: OpenApiResponse(
+                ApiErrorSerializer, description=f"Not an acceptable photo. {UPLOAD_CODES}"
             ),
-            413: OpenApiResponse(UploadErrorSerializer, description="The photo is too large."),
+            403: OpenApiResponse(ApiErrorSerializer, description="No field or office post."),
+            409: OpenApiResponse(ApiErrorSerializer, description="The id is used by another photo."),
+            413: OpenApiResponse(ApiErrorSerializer, description="The photo is too large."),
         },
     )
     def post(self, request: Request) -> Response:
@@ -130,10 +130,14 @@ class UploadCreateView(APIView):
         file = request.FILES.get("file")
         if file is None:
             return _error(_("Send the photo as the field “file”."), "missing_file", 400)
+        body_key = request.POST.get("client_uuid")
         try:
-            key = idempotency.resolve_key(
-                request.headers.get(idempotency.HEADER), request.POST.get("client_uuid")
-            )
+            if body_key == "":  # sent, but empty: a malformed id, not a missing one
+                raise idempotency.KeyError_(
+                    _("%(what)s must be a UUID.") % {"what": "client_uuid"},
+                    "invalid_idempotency_key",
+                )
+            key = idempotency.resolve_key(request.headers.get(idempotency.HEADER), body_key)
         except idempotency.KeyError_ as exc:
             return _error(exc.message, exc.code, status.HTTP_400_BAD_REQUEST)
         if key is None:
@@ -161,7 +165,10 @@ class UploadDetailView(APIView):
     @extend_schema(
         operation_id="uploads_retrieve",
         summary="A staged photo",
-        responses={200: UploadSerializer, 404: OpenApiResponse(description="Not yours, or none.")},
+        responses={
+            200: UploadSerializer,
+            404: OpenApiResponse(ApiErrorSerializer, description="Not yours, or none."),
+        },
     )
     def get(self, request: Request, pk: Any) -> Response:
         return Response(UploadSerializer(access_upload(request.user, pk)).data)

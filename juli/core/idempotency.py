@@ -63,12 +63,16 @@ class Outcome:
 
 
 def _as_uuid(value: Any, what: str) -> uuid.UUID:
+    # Only the written form the API's schema states (8-4-4-4-12 hex digits): Python would
+    # also read braces, "urn:uuid:" and 32 bare digits, which no client of Juli sends.
+    text = str(value).strip()
     try:
-        return uuid.UUID(str(value).strip())
+        key = uuid.UUID(text)
     except (ValueError, AttributeError, TypeError):
-        raise KeyError_(
-            _("%(what)s must be a UUID.") % {"what": what}, "invalid_idempotency_key"
-        ) from None
+        key = None
+    if key is None or str(key) != text.lower():
+        raise KeyError_(_("%(what)s must be a UUID.") % {"what": what}, "invalid_idempotency_key")
+    return key
 
 
 def resolve_key(header: str | None, body_key: Any) -> uuid.UUID | None:
@@ -76,7 +80,8 @@ def resolve_key(header: str | None, body_key: Any) -> uuid.UUID | None:
 
     Raises `KeyError_` when one is not a UUID or when both are given and differ.
     """
-    from_header = _as_uuid(header, HEADER) if header not in (None, "") else None
+    # A header sent empty is a malformed key, not a missing one.
+    from_header = _as_uuid(header, HEADER) if header is not None else None
     from_body = _as_uuid(body_key, "client_uuid") if body_key not in (None, "") else None
     if from_header and from_body and from_header != from_body:
         raise KeyError_(

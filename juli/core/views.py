@@ -77,3 +77,41 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)
+
+
+#: What nginx's photo locations answer (deploy/nginx/juli.conf): JPEG and PNG by name,
+#: anything else as bytes to download.
+_PHOTO_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+
+
+@require_GET
+def dev_photo(request: HttpRequest, folder: str, path: str) -> FileResponse:
+    """DEBUG only (`make run`): a file of a photo folder, as nginx serves it in production.
+
+    The rest of media/ (letter evidence, signatures, exports) is not served under /media/
+    at all, in development as in production: their own views check access. The folder is
+    the document root, so "../" cannot climb out of it.
+    """
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.core.exceptions import SuspiciousFileOperation
+    from django.utils._os import safe_join
+
+    from .actions import PHOTO_FOLDERS
+
+    if folder not in PHOTO_FOLDERS:
+        raise Http404
+    try:
+        full = Path(safe_join(Path(settings.MEDIA_ROOT) / folder, path))
+    except SuspiciousFileOperation:
+        raise Http404 from None
+    if not full.is_file():
+        raise Http404
+    response = FileResponse(
+        full.open("rb"),
+        content_type=_PHOTO_TYPES.get(full.suffix.lower(), "application/octet-stream"),
+    )
+    response["Cache-Control"] = "private, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,9 +1,12 @@
 """Excel workbooks the way every Juli export makes them.
 
 Chinese headers in a bold, filled, frozen first row; column widths from the header and the
-values (CJK characters count double); numbers stay numbers; every text a spreadsheet would
-evaluate (starting with = + - @, a tab or a carriage return) is neutralised with a leading
-apostrophe and stored as a string, so a formula typed into a case description arrives inert.
+values (CJK characters count double); numbers stay numbers. Every text is stored as a string
+cell, which a spreadsheet shows and never evaluates; a text that would run as a formula if it
+were typed again or passed through CSV (`looks_like_formula`: "=…", or "+ - @" before a
+function call, a DDE link or a sheet reference) also gets a leading apostrophe, so a formula
+typed into a case description arrives inert, while "-2+3", "+86 138…" or "@张三" stay as
+typed. Bidirectional controls are taken out of every text (`juli.core.bidi`).
 
     book = Book()
     book.sheet("问题分类", [("category", "分类"), ("count", "数量")], rows)
@@ -16,6 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -24,17 +29,37 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from .bidi import strip_bidi
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEAD_FILL = PatternFill("solid", fgColor="FDECEA")
 MAX_WIDTH = 60
 
+#: After a leading + - or @, what a spreadsheet would run rather than show: a function call
+#: (SUM(, HYPERLINK(, cmd (), a DDE link (cmd|' /C calc'), a reference into another sheet
+#: (Sheet1!A1). Sums of numbers ("-2+3") and phone numbers ("+86 …") compute nothing.
+_ACTIVE = re.compile(r"[A-Za-z_][\w.]*\s*\(|\||![$]?[A-Za-z]{1,3}[$]?\d")
+
+
+def looks_like_formula(text: str) -> bool:
+    """Whether `text`, typed into a spreadsheet or read from CSV, would be run as a formula.
+
+    Leading blanks are skipped (CSV readers trim them) and full-width forms count as their
+    ASCII twins (＝ is = to an input method)."""
+    plain = unicodedata.normalize("NFKC", text).lstrip(" \t\r\n")
+    if plain.startswith("="):
+        return True
+    return plain[:1] in ("+", "-", "@") and _ACTIVE.search(plain, 1) is not None
+
 
 def neutralise(value: Any) -> Any:
-    """A text a spreadsheet would evaluate gets a leading apostrophe: it stays text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    """A text without bidi controls; one a spreadsheet would run gets a leading apostrophe."""
+    if not isinstance(value, str):
+        return value
+    value = strip_bidi(value)
+    # Apostrophes already in front count too ("'=1" becomes "''=1"), so that the import
+    # (juli.cases.excel) takes off exactly the one added here.
+    return "'" + value if looks_like_formula(value.lstrip("'")) else value
 
 
 def display_width(value: Any) -> int:
@@ -77,10 +102,10 @@ class Book:
         if self._first:
             ws = self.workbook.active
             assert ws is not None
-            ws.title = title[:31]
+            ws.title = strip_bidi(title)[:31]
             self._first = False
         else:
-            ws = self.workbook.create_sheet(title[:31])
+            ws = self.workbook.create_sheet(strip_bidi(title)[:31])
         widths = [display_width(header) + 2 for _key, header in columns]
         header_row = 1
         if caption:

@@ -16,10 +16,8 @@ not yours to change, 404 out of scope, 400 with `fields` for bad input.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -29,7 +27,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from juli.api.auth import API_AUTHENTICATION
-from juli.cases.api import ERRORS, READ_ERRORS, _id, api_exception_handler
+from juli.api.errors import ERRORS, READ_ERRORS
+from juli.api.filters import QuerySerializer
+from juli.api.ids import ID_PATTERN, path_id
 from juli.orgs.access import one_or_404, visible_orgs
 from juli.orgs.api import RefSerializer
 
@@ -147,7 +147,7 @@ class CopySerializer(serializers.Serializer):
     title = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")  # type: ignore[assignment]
 
 
-class YearQuerySerializer(serializers.Serializer):
+class YearQuerySerializer(QuerySerializer):
     year = serializers.IntegerField(validators=YEAR_VALIDATORS, required=False)
 
 
@@ -208,13 +208,10 @@ class ChainSerializer(serializers.Serializer):
 
 
 class DutiesApiMixin(APIView):
-    """Token or session sign-in, and the API's `{detail, code}` errors."""
+    """Token or session sign-in (errors are the API's `{detail, code}`, juli.api.errors)."""
 
     authentication_classes = API_AUTHENTICATION
     permission_classes = (IsAuthenticated,)
-
-    def get_exception_handler(self) -> Callable[..., Response | None]:
-        return api_exception_handler
 
 
 def _year(request: Request) -> int:
@@ -223,8 +220,12 @@ def _year(request: Request) -> int:
     return query.validated_data.get("year") or queries.this_year()
 
 
+#: The years a list may have (the model's validators), as the schema states them.
+YEAR_MIN, YEAR_MAX = (int(validator.limit_value) for validator in YEAR_VALIDATORS)
 YEAR_PARAM = OpenApiParameter(
-    "year", OpenApiTypes.INT, description="The year (default: this year)."
+    "year",
+    {"type": "integer", "minimum": YEAR_MIN, "maximum": YEAR_MAX},
+    description="The year (default: this year).",
 )
 
 
@@ -237,7 +238,7 @@ class DutyListViewSet(
 ):
     """Duty lists that bind the caller's organisations or lie below them."""
 
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_PATTERN
     pagination_class = None
 
     def get_queryset(self) -> Any:
@@ -249,7 +250,7 @@ class DutyListViewSet(
         return DutyListSerializer
 
     def get_object(self) -> DutyList:
-        duty_list = access.access_list(self.request.user, _id(self.kwargs["pk"]))
+        duty_list = access.access_list(self.request.user, path_id(self.kwargs["pk"]))
         return (
             DutyList.objects.select_related("owner")
             .prefetch_related("posts__duties")
@@ -263,7 +264,7 @@ class DutyListViewSet(
     def create(self, request: Request) -> Response:
         data = DutyListCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        owner = one_or_404(visible_orgs(request.user), _id(data.validated_data["owner"]))
+        owner = one_or_404(visible_orgs(request.user), path_id(data.validated_data["owner"]))
         duty_list = actions.create_list(
             request.user,
             owner,
@@ -276,7 +277,7 @@ class DutyListViewSet(
 
     @extend_schema(request=DutyListUpdateSerializer, responses={200: DutyListSerializer, **ERRORS})
     def partial_update(self, request: Request, pk: str) -> Response:
-        duty_list = access.access_list(request.user, _id(pk), write=True)
+        duty_list = access.access_list(request.user, path_id(pk), write=True)
         data = DutyListUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         duty_list = actions.update_list(request.user, duty_list, **data.validated_data)
@@ -293,7 +294,7 @@ class DutyListViewSet(
     )
     @action(detail=True, methods=["post"])
     def copy(self, request: Request, pk: str) -> Response:
-        duty_list = access.access_list(request.user, _id(pk), write=True)
+        duty_list = access.access_list(request.user, path_id(pk), write=True)
         data = CopySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         copied = actions.copy_list(request.user, duty_list, **data.validated_data)
@@ -309,7 +310,7 @@ class DutyPostViewSet(
 ):
     """A post at a level of a duty list, with its duties."""
 
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_PATTERN
     serializer_class = DutyPostSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
@@ -317,7 +318,7 @@ class DutyPostViewSet(
         return DutyPost.objects.filter(duty_list__in=access.visible_lists(self.request.user))
 
     def get_object(self) -> DutyPost:
-        return access.access_duty_post(self.request.user, _id(self.kwargs["pk"]))
+        return access.access_duty_post(self.request.user, path_id(self.kwargs["pk"]))
 
     @extend_schema(
         request=DutyPostWriteSerializer,
@@ -331,7 +332,7 @@ class DutyPostViewSet(
         data = DutyPostWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        duty_list = access.access_list(request.user, _id(values.pop("duty_list")), write=True)
+        duty_list = access.access_list(request.user, path_id(values.pop("duty_list")), write=True)
         before = DutyPost.objects.filter(duty_list=duty_list).count()
         duty_post = actions.add_post(request.user, duty_list, **values)
         created = DutyPost.objects.filter(duty_list=duty_list).count() > before
@@ -342,7 +343,7 @@ class DutyPostViewSet(
 
     @extend_schema(request=DutyPostUpdateSerializer, responses={200: DutyPostSerializer, **ERRORS})
     def partial_update(self, request: Request, pk: str) -> Response:
-        duty_post = access.access_duty_post(request.user, _id(pk), write=True)
+        duty_post = access.access_duty_post(request.user, path_id(pk), write=True)
         data = DutyPostUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         duty_post = actions.update_post(request.user, duty_post, **data.validated_data)
@@ -350,7 +351,7 @@ class DutyPostViewSet(
 
     @extend_schema(responses={204: None, **ERRORS})
     def destroy(self, request: Request, pk: str) -> Response:
-        duty_post = access.access_duty_post(request.user, _id(pk), write=True)
+        duty_post = access.access_duty_post(request.user, path_id(pk), write=True)
         actions.remove_post(request.user, duty_post)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -363,7 +364,7 @@ class DutyViewSet(
 ):
     """One duty of a post."""
 
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_PATTERN
     serializer_class = DutySerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
@@ -371,7 +372,7 @@ class DutyViewSet(
         return Duty.objects.filter(duty_post__duty_list__in=access.visible_lists(self.request.user))
 
     def get_object(self) -> Duty:
-        return access.access_duty(self.request.user, _id(self.kwargs["pk"]))
+        return access.access_duty(self.request.user, path_id(self.kwargs["pk"]))
 
     @extend_schema(
         request=DutyWriteSerializer,
@@ -385,7 +386,7 @@ class DutyViewSet(
         data = DutyWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        duty_post = access.access_duty_post(request.user, _id(values.pop("duty_post")), write=True)
+        duty_post = access.access_duty_post(request.user, path_id(values.pop("duty_post")), write=True)
         before = Duty.objects.filter(duty_post=duty_post).count()
         duty = actions.add_duty(request.user, duty_post, **values)
         created = Duty.objects.filter(duty_post=duty_post).count() > before
@@ -396,7 +397,7 @@ class DutyViewSet(
 
     @extend_schema(request=DutyUpdateSerializer, responses={200: DutySerializer, **ERRORS})
     def partial_update(self, request: Request, pk: str) -> Response:
-        duty = access.access_duty(request.user, _id(pk), write=True)
+        duty = access.access_duty(request.user, path_id(pk), write=True)
         data = DutyUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         duty = actions.update_duty(request.user, duty, **data.validated_data)
@@ -404,7 +405,7 @@ class DutyViewSet(
 
     @extend_schema(responses={204: None, **ERRORS})
     def destroy(self, request: Request, pk: str) -> Response:
-        duty = access.access_duty(request.user, _id(pk), write=True)
+        duty = access.access_duty(request.user, path_id(pk), write=True)
         actions.remove_duty(request.user, duty)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -434,7 +435,7 @@ class ChainView(DutiesApiMixin):
         "whether it is vacant; vacancies rolled up the tree.",
     )
     def get(self, request: Request, org_id: str) -> Response:
-        org = access.access_chain_org(request.user, _id(org_id))
+        org = access.access_chain_org(request.user, path_id(org_id))
         chain = queries.build_chain(org, _year(request))
         parents = {node.org.path: node.org.pk for node in chain.nodes}
         return Response(ChainSerializer(chain, context={"parents": parents}).data)

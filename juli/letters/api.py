@@ -29,6 +29,7 @@ from typing import Any
 from django.apps import apps
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -37,16 +38,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from juli.api.base import ScopedReadOnlyViewSet
-from juli.cases.api import ApiErrorSerializer, _error, _id, api_exception_handler
+from juli.api.errors import ERRORS as API_ERRORS
+from juli.api.errors import ApiErrorSerializer, api_exception_handler, error
+from juli.api.ids import path_id
 
 from . import access, actions, integrity, linkables, queries
 from .models import Evidence, Letter, LetterItem, Signature
 
 ERRORS = {
-    400: OpenApiResponse(ApiErrorSerializer, description="Invalid request or a broken rule."),
-    401: OpenApiResponse(ApiErrorSerializer, description="Not signed in."),
-    403: OpenApiResponse(ApiErrorSerializer, description="Your post does not allow this."),
-    404: OpenApiResponse(ApiErrorSerializer, description="Not found in your scope."),
+    **API_ERRORS,
     409: OpenApiResponse(ApiErrorSerializer, description="Not allowed in the current state."),
 }
 CONFLICT_CODES = {"illegal_state", "already_signed", "idempotency_conflict"}
@@ -54,7 +54,7 @@ CONFLICT_CODES = {"illegal_state", "already_signed", "idempotency_conflict"}
 
 def letters_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, actions.LetterError) and getattr(exc, "code", "") in CONFLICT_CODES:
-        return _error(" ".join(exc.messages), str(exc.code), status.HTTP_409_CONFLICT)
+        return error(" ".join(exc.messages), str(exc.code), status.HTTP_409_CONFLICT)
     return api_exception_handler(exc, context)
 
 
@@ -206,6 +206,12 @@ class EvidenceCreateSerializer(serializers.Serializer):
         self.fields["record_kind"].choices = sorted(linkables.REGISTRY)  # type: ignore[attr-defined]
 
 
+class EvidenceNoteSerializer(EvidenceCreateSerializer):
+    """Evidence sent as JSON or a plain form: a note or a linked record, no file."""
+
+    file = None  # type: ignore[assignment]
+
+
 class SignInputSerializer(serializers.Serializer):
     side = serializers.ChoiceField(choices=Signature.Side.choices)
     method = serializers.ChoiceField(choices=Signature.Method.choices)
@@ -249,6 +255,8 @@ class AssessmentSerializer(serializers.Serializer):
 
 class LetterViewSet(LettersApiMixin, ScopedReadOnlyViewSet):
     serializer_class = LetterSerializer
+    # The scores nest objects, which a form cannot carry: JSON (signing takes a form too).
+    parser_classes = [JSONParser]
 
     def get_queryset(self) -> QuerySet[Letter]:
         qs = queries.with_progress(access.visible_letters(self.request.user)).prefetch_related(
@@ -260,7 +268,7 @@ class LetterViewSet(LettersApiMixin, ScopedReadOnlyViewSet):
         return qs.order_by("-id")
 
     def get_object(self) -> Letter:
-        letter = self.get_queryset().filter(pk=_id(self.kwargs["pk"])).first()
+        letter = self.get_queryset().filter(pk=path_id(self.kwargs["pk"])).first()
         if letter is None:
             raise Http404
         return letter
@@ -272,14 +280,14 @@ class LetterViewSet(LettersApiMixin, ScopedReadOnlyViewSet):
     @extend_schema(request=None, responses={200: LetterSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def issue(self, request: Request, pk: str) -> Response:
-        letter = access.access_letter(request.user, _id(pk))
+        letter = access.access_letter(request.user, path_id(pk))
         actions.issue_letter(request.user, letter)
         return self._detail(letter)
 
     @extend_schema(request=SignInputSerializer, responses={201: SignatureSerializer, **ERRORS})
     @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser])
     def sign(self, request: Request, pk: str) -> Response:
-        letter = access.access_letter(request.user, _id(pk))
+        letter = access.access_letter(request.user, path_id(pk))
         body = SignInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
@@ -318,7 +326,7 @@ class LetterViewSet(LettersApiMixin, ScopedReadOnlyViewSet):
     @extend_schema(responses={200: AssessmentSerializer, **ERRORS})
     @action(detail=True, methods=["get"])
     def assessment(self, request: Request, pk: str) -> Response:
-        letter = access.access_letter(request.user, _id(pk))
+        letter = access.access_letter(request.user, path_id(pk))
         return Response(AssessmentSerializer(self._assessment(letter)).data)
 
     def _scores(self, request: Request) -> tuple[dict[int, tuple[Any, str]], str, bool]:
@@ -331,7 +339,7 @@ class LetterViewSet(LettersApiMixin, ScopedReadOnlyViewSet):
     @extend_schema(request=AssessInputSerializer, responses={200: AssessmentSerializer, **ERRORS})
     @action(detail=True, methods=["post"], url_path="self-assessment")
     def self_assessment(self, request: Request, pk: str) -> Response:
-        letter = access.access_letter(request.user, _id(pk))
+        letter = access.access_letter(request.user, path_id(pk))
         scores, remark, submit = self._scores(request)
         actions.save_self_assessment(request.user, letter, scores, remark=remark, submit=submit)
         letter.refresh_from_db()
@@ -344,7 +352,7 @@ class LetterViewSet(LettersApiMixin, ScopedReadOnlyViewSet):
     )
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk: str) -> Response:
-        letter = access.access_letter(request.user, _id(pk))
+        letter = access.access_letter(request.user, path_id(pk))
         scores, remark, finish = self._scores(request)
         actions.save_review(request.user, letter, scores, remark=remark, finish=finish)
         letter.refresh_from_db()
@@ -353,7 +361,7 @@ class LetterViewSet(LettersApiMixin, ScopedReadOnlyViewSet):
     @extend_schema(request=None, responses={200: LetterSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str) -> Response:
-        letter = access.access_letter(request.user, _id(pk))
+        letter = access.access_letter(request.user, path_id(pk))
         actions.publish(request.user, letter)
         return self._detail(letter)
 
@@ -371,7 +379,7 @@ class LetterItemViewSet(LettersApiMixin, ScopedReadOnlyViewSet):
         return qs.order_by("-id")
 
     def get_object(self) -> LetterItem:
-        item = self.get_queryset().filter(pk=_id(self.kwargs["pk"])).first()
+        item = self.get_queryset().filter(pk=path_id(self.kwargs["pk"])).first()
         if item is None:
             raise Http404
         return item
@@ -395,12 +403,19 @@ class EvidenceViewSet(
         return qs.order_by("-id")
 
     def get_object(self) -> Evidence:
-        ev = self.get_queryset().filter(pk=_id(self.kwargs["pk"])).first()
+        ev = self.get_queryset().filter(pk=path_id(self.kwargs["pk"])).first()
         if ev is None:
             raise Http404
         return ev
 
-    @extend_schema(request=EvidenceCreateSerializer, responses={201: EvidenceSerializer, **ERRORS})
+    @extend_schema(
+        request={
+            "application/json": EvidenceNoteSerializer,
+            "application/x-www-form-urlencoded": EvidenceNoteSerializer,
+            "multipart/form-data": EvidenceCreateSerializer,
+        },
+        responses={201: EvidenceSerializer, **ERRORS},
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = EvidenceCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -409,7 +424,8 @@ class EvidenceViewSet(
         record_obj = None
         if data.get("record_kind"):
             if not data.get("record_id"):
-                return _error("record_id is required with record_kind.", "invalid", 400)
+                message = _("record_id is required with record_kind.")
+                return error(message, "invalid", 400, {"record_id": [message]})
             record_obj = (
                 apps.get_model(data["record_kind"])
                 ._default_manager.filter(pk=data["record_id"])

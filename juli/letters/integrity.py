@@ -128,6 +128,8 @@ def verify(raw_code: str) -> Verdict:
 
 
 MAX_PDF_BYTES = 15 * 1024 * 1024
+#: How every PDF file begins.
+PDF_MAGIC = b"%PDF-"
 
 
 @dataclass
@@ -163,7 +165,7 @@ def verify_pdf(data: bytes) -> PdfVerdict:
     """Check an uploaded PDF: its printed code and hash, and whether Juli issued this file."""
     from .models import LetterPrint
 
-    if not data.startswith(b"%PDF-") or len(data) > MAX_PDF_BYTES:
+    if not data.startswith(PDF_MAGIC) or len(data) > MAX_PDF_BYTES:
         return PdfVerdict(Verdict("unknown"))
     text = pdf_text(data)
     compact = re.sub(r"\s+", "", text)

@@ -256,11 +256,20 @@ def verify(request: HttpRequest) -> HttpResponse:
         if upload is not None:
             data = upload.read(integrity.MAX_PDF_BYTES + 1)
             checked = integrity.verify_pdf(data)
-            result = {
-                "verdict": checked.verdict,
-                "pdf": True,
-                "issued_copy": checked.issued_copy,
-            }
+            if not checked.verdict.code:  # a PDF, but no code printed in it: not ours
+                form.add_error(
+                    "pdf",
+                    _(
+                        "No verification code was found in this PDF: type the code printed "
+                        "at the foot of the letter."
+                    ),
+                )
+            else:
+                result = {
+                    "verdict": checked.verdict,
+                    "pdf": True,
+                    "issued_copy": checked.issued_copy,
+                }
         elif form.cleaned_data.get("code"):
             result = {"verdict": integrity.verify(form.cleaned_data["code"]), "pdf": False}
     if result is not None and result["verdict"].letter is not None:

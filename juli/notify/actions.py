@@ -210,7 +210,8 @@ def _record_attempt(
     else:
         row.last_error = str(error)[:500]
         row.last_status_code = error.status_code
-        if attempt >= max_attempts():
+        # A destination refused by policy stays refused: trying again would only repeat it.
+        if attempt >= max_attempts() or not error.retry:
             row.status, row.next_attempt_at = S.GAVE_UP, None
         else:
             row.status, row.next_attempt_at = S.FAILED, now + backoff(attempt)
@@ -271,7 +272,7 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
             data["target"] = "\n".join(senders.check_addresses(target))
             data["secret"] = ""
         else:
-            data["target"] = senders.check_webhook_url(target)
+            data["target"] = senders.check_webhook_url(target, kind)
     except ValidationError as error:
         raise ValidationError({"target": error.messages}) from None
     if kind == Channel.Kind.WECOM:

@@ -2,8 +2,9 @@
 
 - An e-mail channel of the street's party-building office, active: live events of the demo
   reach it through the configured mail backend (the console in development).
-- A WeCom group robot, *inactive*: its address is on an example host that does not exist, so
-  an active one would only collect failures. Its delivery log is filled with what the robot
+- A WeCom group robot, *inactive*: its address is on WeCom's own host (the only one a robot
+  channel accepts by default) but its key is made up, so an active one would only collect
+  failures. Its delivery log is filled with what the robot
   would have been sent for the street's recent escalations (most sent, one retried, one
   given up) so that the log page shows every state. Those rows are written directly: making
   them through `send_delivery` would need the network, which the demo never touches.
@@ -26,7 +27,7 @@ from .models import Channel, Delivery
 EMAIL_NAME = "打浦桥街道党建办邮箱"
 WECOM_NAME = "打浦桥街道城运工作群（企业微信机器人）"
 WECOM_URL = (
-    "https://wecom-robot.example.cn/cgi-bin/webhook/send?key=3f6c2a1e-demo-4d0b-9a7e-5b8c0d1e2f3a"
+    "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=3f6c2a1e-demo-4d0b-9a7e-5b8c0d1e2f3a"
 )
 
 

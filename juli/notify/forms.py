@@ -76,7 +76,7 @@ class ChannelForm(forms.Form):
                 if kind == Channel.Kind.EMAIL:
                     data["target"] = "\n".join(senders.check_addresses(target))
                 else:
-                    data["target"] = senders.check_webhook_url(target)
+                    data["target"] = senders.check_webhook_url(target, kind)
             except ValidationError as error:
                 self.add_error("target", error)
         return data

@@ -18,6 +18,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
 from juli.api.base import ScopedReadOnlyViewSet
+from juli.api.ids import path_id
 from juli.api.pagination import TreeKeysetPagination
 
 from . import access
@@ -269,7 +270,7 @@ class UnitViewSet(ScopedReadOnlyViewSet):
         return access.visible_units(self.request.user).select_related("area")
 
     def get_object(self) -> Unit:
-        return access.access_unit(self.request.user, self.kwargs["pk"])
+        return access.access_unit(self.request.user, path_id(self.kwargs["pk"]))
 
 
 @extend_schema_view(
@@ -287,7 +288,7 @@ class OrgViewSet(ScopedReadOnlyViewSet):
         return org_rows(access.visible_orgs(self.request.user))
 
     def get_object(self) -> PartyOrg:
-        org = access.access_org(self.request.user, self.kwargs["pk"])
+        org = access.access_org(self.request.user, path_id(self.kwargs["pk"]))
         return org_rows(PartyOrg.objects.filter(pk=org.pk)).get()
 
 
@@ -308,7 +309,7 @@ class AreaViewSet(ScopedReadOnlyViewSet):
         return area_rows(access.visible_areas(self.request.user))
 
     def get_object(self) -> Area:
-        area = access.access_area(self.request.user, self.kwargs["pk"])
+        area = access.access_area(self.request.user, path_id(self.kwargs["pk"]))
         return area_rows(Area.objects.filter(pk=area.pk)).get()
 
 
@@ -326,7 +327,7 @@ class PersonViewSet(ScopedReadOnlyViewSet):
         return person_rows(access.visible_people(self.request.user))
 
     def get_object(self) -> Person:
-        return access.access_person(self.request.user, self.kwargs["pk"])
+        return access.access_person(self.request.user, path_id(self.kwargs["pk"]))
 
 
 @extend_schema_view(
@@ -343,4 +344,4 @@ class PostViewSet(ScopedReadOnlyViewSet):
         return post_rows(access.visible_posts(self.request.user))
 
     def get_object(self) -> Post:
-        return access.access_post(self.request.user, self.kwargs["pk"])
+        return access.access_post(self.request.user, path_id(self.kwargs["pk"]))

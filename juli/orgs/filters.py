@@ -13,6 +13,9 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+
+from juli.api.filters import ApiFilterSet, BooleanFilter
 
 from . import roles
 from .models import Area, PartyOrg, Person, Post, Unit
@@ -28,6 +31,7 @@ class BigIntegerField(forms.IntegerField):
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field({"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1})
 class IntegerFilter(django_filters.NumberFilter):
     """A whole number (an id, a depth): "3.5" or "abc" is a 400, not a silent match."""
 
@@ -56,7 +60,7 @@ def _children(queryset: QuerySet[Any], name: str, value: int) -> QuerySet[Any]:
     )
 
 
-class UnitFilter(django_filters.FilterSet):
+class UnitFilter(ApiFilterSet):
     kind = django_filters.ChoiceFilter(choices=Unit.Kind.choices)
     q = django_filters.CharFilter(method=_search, label="Search by name (hanzi or pinyin)")
 
@@ -65,7 +69,7 @@ class UnitFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
-class OrgFilter(django_filters.FilterSet):
+class OrgFilter(ApiFilterSet):
     kind = django_filters.ChoiceFilter(choices=PartyOrg.Kind.choices)
     status = django_filters.ChoiceFilter(choices=PartyOrg.Status.choices)
     parent = IntegerFilter(method=_children, label="Children of this organisation")
@@ -77,7 +81,7 @@ class OrgFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
-class AreaFilter(django_filters.FilterSet):
+class AreaFilter(ApiFilterSet):
     kind = django_filters.ChoiceFilter(choices=Area.Kind.choices)
     parent = IntegerFilter(method=_children, label="Children of this area")
     depth = IntegerFilter(label="Depth in the territorial tree (1 = district)")
@@ -88,7 +92,7 @@ class AreaFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
-class PersonFilter(django_filters.FilterSet):
+class PersonFilter(ApiFilterSet):
     q = django_filters.CharFilter(method=_search, label="Search by name (hanzi or pinyin)")
     political_status = django_filters.ChoiceFilter(choices=Person.PoliticalStatus.choices)
     occupation = django_filters.ChoiceFilter(choices=Person.Occupation.choices)
@@ -100,12 +104,12 @@ class PersonFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
-class PostFilter(django_filters.FilterSet):
+class PostFilter(ApiFilterSet):
     role = django_filters.ChoiceFilter(choices=roles.Role.choices)
     person = IntegerFilter(field_name="person", label="Posts of this person")
     org = IntegerFilter(field_name="org", label="Posts in this organisation")
     area = IntegerFilter(field_name="area", label="Posts in this area")
-    current = django_filters.BooleanFilter(
+    current = BooleanFilter(
         method="filter_current", label="true: in force today; false: ended or not yet started"
     )
 

@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from juli.api.base import ScopedReadOnlyViewSet
+from juli.api.ids import path_id
 
 from . import access
 from .models import Ranking, RankingRow
@@ -108,4 +109,4 @@ class RankingViewSet(ScopedReadOnlyViewSet):
         )
 
     def get_object(self) -> Ranking:
-        return access.access_ranking(self.request.user, self.kwargs["pk"])
+        return access.access_ranking(self.request.user, path_id(self.kwargs["pk"]))

@@ -11,7 +11,7 @@ import datetime
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -19,21 +19,25 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from juli.api.auth import API_AUTHENTICATION
+from juli.api.errors import ApiErrorSerializer
+from juli.api.filters import refuse_empty
 from juli.orgs.access import is_office
 
 from . import queries
 
 MAX_DAYS = 366
+AREA_CODE_MAX = 32
 DEFAULT_DAYS = 30
 
 
 class SummaryQuerySerializer(serializers.Serializer):  # type: ignore[type-arg]
-    area = serializers.CharField(required=False, max_length=32)
+    area = serializers.CharField(required=False, max_length=AREA_CODE_MAX)
     # "from" is a keyword: the field is declared under another name and renamed below.
     date_from = serializers.DateField(required=False)
     date_to = serializers.DateField(required=False)
 
     def to_internal_value(self, data: dict) -> dict:  # type: ignore[type-arg]
+        refuse_empty(data, ["from", "to"])  # an empty area is the default one, as documented
         renamed = {
             "area": data.get("area"),
             "date_from": data.get("from"),
@@ -178,13 +182,23 @@ class SummaryView(APIView):
         operation_id="stats_summary",
         summary="Dashboard figures of an area and period",
         parameters=[
-            OpenApiParameter("area", str, description="Area code (default: your first top area)."),
+            OpenApiParameter(
+                "area",
+                {"type": "string", "maxLength": AREA_CODE_MAX},
+                description="Area code (default: your first top area).",
+            ),
             OpenApiParameter(
                 "from", datetime.date, description="First local day (default: 30 days ago)."
             ),
             OpenApiParameter("to", datetime.date, description="Last local day (default: today)."),
         ],
-        responses=SummarySerializer,
+        responses={
+            200: SummarySerializer,
+            404: OpenApiResponse(
+                ApiErrorSerializer,
+                description="No office post, or an area you may not read (or none such).",
+            ),
+        },
     )
     def get(self, request: Request) -> Response:
         if not is_office(request.user):

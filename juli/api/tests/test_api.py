@@ -305,7 +305,11 @@ def test_it_filters_orgs_by_parent_within_the_scope(cast):
 def test_it_refuses_a_malformed_id_filter(cast):
     response = _client(cast.bureau_secretary).get("/api/v1/orgs/", {"parent": "1.5"})
     assert response.status_code == 400
-    assert set(response.json()) == {"parent"}
+    assert response.json() == {
+        "detail": "Enter a whole number.",
+        "code": "invalid",
+        "fields": {"parent": ["Enter a whole number."]},
+    }
 
 
 @pytest.mark.parametrize(
@@ -494,7 +498,8 @@ def test_it_refuses_wrong_credentials_without_telling_whether_the_user_exists(ca
 def test_it_refuses_an_incomplete_request(cast):
     response = APIClient().post(TOKEN_URL, {"username": "branch_secretary"}, format="json")
     assert response.status_code == 400
-    assert set(response.json()) == {"password"}
+    assert response.json()["code"] == "invalid"
+    assert set(response.json()["fields"]) == {"password"}
 
 
 def test_it_locks_the_account_after_five_failures(cast):

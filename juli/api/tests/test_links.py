@@ -27,18 +27,21 @@ def test_it_links_a_case_report_to_the_case_and_its_actions(db):
     assert _links(schema, "/api/v1/cases/", "post", "201") == {
         "cases_retrieve": {"parameters": by_id},
         "cases_photos_list": {"parameters": by_id},
+        "cases_publication_create": {"parameters": by_id},
         "cases_transitions_create": {"parameters": by_id},
     }
     first = {"path.id": "$response.body#/results/0/id"}
     assert _links(schema, "/api/v1/cases/", "get", "200") == {
         "cases_retrieve": {"parameters": first},
         "cases_photos_list": {"parameters": first},
+        "cases_publication_create": {"parameters": first},
         "cases_transitions_create": {"parameters": first},
     }
     same = {"path.id": "$request.path.id"}
     assert _links(schema, "/api/v1/cases/{id}/transitions/", "post", "200") == {
         "cases_retrieve": {"parameters": same},
         "cases_photos_list": {"parameters": same},
+        "cases_publication_create": {"parameters": same},
     }
 
 

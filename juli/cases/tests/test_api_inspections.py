@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from juli.cases.models import Case, CasePhoto, Inspection
@@ -27,7 +28,7 @@ def _body(w: Any, **extra: Any) -> dict[str, Any]:
     return {
         "client_uuid": str(uuid.uuid4()),
         "point": w.point_a.pk,
-        "started_at": "2026-01-05T09:00:00+08:00",
+        "started_at": timezone.now().isoformat(),  # inside the accepted window
         "lat": "31.200000",
         "lng": "121.470000",
         "results": [

@@ -94,7 +94,11 @@ def test_it_sends_an_offline_inspection_once_when_the_network_returns(
         # /m/: today's points; the service worker takes control and the pages are cached.
         page.goto(f"{base}/m/")
         expect(page.locator("#todays-points a")).to_have_count(3)
-        page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller")
+        # A function, not an expression: Playwright runs an expression through eval(), which
+        # the Content-Security-Policy refuses.
+        page.wait_for_function(
+            "() => navigator.serviceWorker && navigator.serviceWorker.controller"
+        )
         page.wait_for_selector("#field-app[data-precached]", state="attached")
         assert page.locator("#field-app").get_attribute("data-precached") == "5"  # /m/, 3, report
         assert _outbox_count(page) == "0"

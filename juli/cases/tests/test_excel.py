@@ -63,7 +63,9 @@ def test_it_exports_only_the_scope_of_the_user(client, world):
     assert [r[0] for r in _sheet(filtered).iter_rows(min_row=2, values_only=True)] == ["P-C"]
 
 
-@pytest.mark.parametrize("payload", ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)"])
+@pytest.mark.parametrize(
+    "payload", ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "-SUM(A1)+1", "@SUM(A1)"]
+)
 def test_it_neutralises_formulas_in_exported_text(client, world, payload):
     Point.objects.filter(pk=world.point_b.pk).update(name=payload)
     client.force_login(world.c.street_officer)
@@ -71,6 +73,23 @@ def test_it_neutralises_formulas_in_exported_text(client, world, payload):
     cell = ws["B3"]
     assert cell.value == "'" + payload
     assert cell.data_type == "s"
+
+
+@pytest.mark.parametrize("name", ["-2+3", "+86 13800000000", "@张三", "- 项目", "'-2+3", "'=1"])
+def test_it_exports_harmless_text_as_typed_and_reads_it_back(world, name):
+    Point.objects.filter(pk=world.point_b.pk).update(name=name)
+    content = excel.export_points(points.point_rows(Point.objects.filter(pk=world.point_b.pk)))
+    cell = load_workbook(io.BytesIO(content)).active["B2"]  # type: ignore[index]
+    expected = "'" + name if name == "'=1" else name  # "'=1" gets one more, taken off again
+    assert (cell.value, cell.data_type) == (expected, "s")
+    assert excel.read_points(SimpleUploadedFile("p.xlsx", content)).rows[0]["name"] == name
+
+
+def test_it_exports_names_without_bidi_controls(client, world):
+    Point.objects.filter(pk=world.point_b.pk).update(name="菜场\u202eB 北门\u202c")
+    client.force_login(world.c.street_officer)
+    cell = _sheet(client.get(reverse("point-export")))["B3"]
+    assert (cell.value, cell.data_type) == ("菜场B 北门", "s")
 
 
 def test_it_reads_a_neutralised_name_back_unchanged(world):

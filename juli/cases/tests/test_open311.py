@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime
 import uuid
 import xml.etree.ElementTree as ET
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -183,6 +185,11 @@ def test_it_throttles_public_posts_per_address(world, client, settings):
     assert Case.objects.count() == 2
 
 
+def _public_case(w: Any, **kw: Any) -> Case:
+    """A case the public feed lists by default: one that came from the public."""
+    return new_case(w, source=Case.Source.PUBLIC, **kw)
+
+
 def _round_trip_xml(client: Client, query: str = "") -> list[dict[str, str | None]]:
     root = _xml(client.get(f"{BASE}/requests.xml{query}").content)
     assert root.tag == "service_requests"
@@ -191,11 +198,13 @@ def _round_trip_xml(client: Client, query: str = "") -> list[dict[str, str | Non
 
 def test_it_projects_internal_states_onto_open_and_closed(world, client):
     states = ["reported", "accepted", "dispatched", "rectified", "verified", "closed", "deferred"]
-    cases = {s: new_case(world, title=s) for s in states}
+    cases = {s: _public_case(world, title=s) for s in states}
     for status, case in cases.items():
         if status != "reported":
             put(case, status, world)
-    rejected = actions.reject_case(world.c.street_officer, new_case(world, title="r"), note="重复")
+    rejected = actions.reject_case(
+        world.c.street_officer, _public_case(world, title="r"), note="重复"
+    )
     data = client.get(f"{BASE}/requests.json").json()
     projected = {row["description"]: row["status"] for row in data}
     assert projected == {
@@ -209,7 +218,7 @@ def test_it_projects_internal_states_onto_open_and_closed(world, client):
         "r": "closed",
     }
     row = next(r for r in data if r["service_request_id"] == rejected.number)
-    assert row["status_notes"] == "重复"
+    assert row["status_notes"] == "Not accepted."  # never the reason typed for the office
     closed = client.get(f"{BASE}/requests.json", {"status": "closed"}).json()
     assert sorted(r["description"] for r in closed) == ["closed", "r"]
     opened = _round_trip_xml(client, "?status=open")
@@ -266,8 +275,8 @@ def test_it_round_trips_a_report_through_json_and_xml(world, client):
 
 
 def test_it_filters_requests_by_code_and_dates_and_defaults_to_90_days(world, client):
-    recent = new_case(world, title="recent")
-    old = new_case(world, title="old", category=world.facility)
+    recent = _public_case(world, title="recent")
+    old = _public_case(world, title="old", category=world.facility)
     Case.objects.filter(pk=old.pk).update(reported_at=timezone.now() - datetime.timedelta(days=100))
     assert [r["description"] for r in client.get(f"{BASE}/requests.json").json()] == ["recent"]
     start = (timezone.now() - datetime.timedelta(days=120)).isoformat()
@@ -284,7 +293,7 @@ def test_it_filters_requests_by_code_and_dates_and_defaults_to_90_days(world, cl
 
 
 def test_it_pages_requests_with_page_and_page_size(world, client):
-    made = [new_case(world, title=f"r{i}") for i in range(5)]
+    made = [_public_case(world, title=f"r{i}") for i in range(5)]
     newest_first = [
         c.title for c in sorted(made, key=lambda c: (c.reported_at, c.pk), reverse=True)
     ]
@@ -320,11 +329,11 @@ def test_it_pages_requests_with_page_and_page_size(world, client):
 
 def test_a_search_is_answered_from_the_cache_and_marked_public(world, client, settings):
     settings.JULI_OPEN311_CACHE_SECONDS = 60
-    new_case(world, title="first")
+    _public_case(world, title="first")
     first = client.get(f"{BASE}/requests.json")
     assert first["Cache-Control"] == "public, max-age=60"
     assert [r["description"] for r in first.json()] == ["first"]
-    new_case(world, title="second")
+    _public_case(world, title="second")
     # The same search within the minute: the same answer, no query for it.
     again = client.get(f"{BASE}/requests.json")
     assert again.content == first.content
@@ -351,3 +360,221 @@ def test_it_takes_a_photo_as_multipart_media_through_the_upload_checks(world, cl
     assert refused.status_code == 400
     assert refused.json() == [{"code": 400, "description": "This file is not a photo."}]
     assert Case.objects.count() == 1
+
+
+# --- What the public feed holds (the 2026 outside security test, findings 1–3) ---------------
+
+INTERNAL_NOTE = "内部备注：举报人王五 13812345678，住建国中路12号302室"
+FLAT = "建国中路12号302室"
+REPORTER_PHONE = "13812345678"
+INSPECTOR_NOTE = "督查备注：摊主李四拒不配合"
+DEFERRAL = "挂账原因：等待维修基金审批"
+SECRETS = [
+    INTERNAL_NOTE,
+    FLAT,
+    "302室",
+    REPORTER_PHONE,
+    "wangwu@example.com",
+    "王五",
+    INSPECTOR_NOTE,
+    "李四",
+    DEFERRAL,
+    "维修基金",
+    "蒙西物业公司",  # the responsible company: an internal unit name
+]
+REPLY = "已安排保洁队清运，感谢您的反映。"
+
+
+def _leaky_world(world: Any, client: Client) -> tuple[Case, Case]:
+    """A public report with the reporter's flat and phone, accepted with an internal note and
+    dispatched; an inspection case with the inspector's note, dispatched and deferred."""
+    from juli.cases.inspections import submit_inspection
+
+    from .conftest import photo
+
+    response = _post(
+        client,
+        lat="31.200300",
+        long="121.470200",
+        address_string=f"上海市黄浦区{FLAT}",
+        first_name="王",
+        last_name="五",
+        phone=REPORTER_PHONE,
+        email="wangwu@example.com",
+    )
+    assert response.status_code == 201
+    public = Case.objects.get(number=response.json()[0]["service_request_id"])
+    officer = world.c.street_officer
+    actions.accept_case(officer, public, note=INTERNAL_NOTE)
+    actions.dispatch_case(officer, public, unit=world.c.property_co, note=INTERNAL_NOTE)
+    inspection = submit_inspection(
+        world.c.inspector,
+        client_uuid=uuid.uuid4(),
+        point=world.point_a,
+        results=[(world.item_clean, False, INSPECTOR_NOTE, [photo()])],
+        started_at=timezone.now() - datetime.timedelta(minutes=5),
+    )
+    internal = Case.objects.get(inspection=inspection)
+    actions.dispatch_case(officer, internal, unit=world.c.property_co)
+    actions.defer_case(officer, internal, requested_by=world.c.unit_staff, note=DEFERRAL)
+    return Case.objects.get(pk=public.pk), Case.objects.get(pk=internal.pk)
+
+
+def _feed_bodies(client: Client, *cases: Case) -> list[str]:
+    """Every public answer about the cases: list and single, JSON and XML, twice each (the
+    second answer comes from the cache when it is on)."""
+    bodies = []
+    for _round in range(2):
+        for fmt in ("json", "xml"):
+            bodies.append(client.get(f"{BASE}/requests.{fmt}").content.decode())
+            query = {"service_request_id": ",".join(c.number for c in cases)}
+            bodies.append(client.get(f"{BASE}/requests.{fmt}", query).content.decode())
+            for case in cases:
+                bodies.append(client.get(f"{BASE}/requests/{case.number}.{fmt}").content.decode())
+    return bodies
+
+
+@pytest.mark.parametrize("cache_seconds", [0, 60])
+@pytest.mark.parametrize("feed", ["public", "all"])
+def test_it_publishes_no_internal_text_and_the_public_reply_only_once_set(
+    world, client, settings, cache_seconds, feed
+):
+    settings.JULI_OPEN311_CACHE_SECONDS = cache_seconds
+    public, internal = _leaky_world(world, client)
+    if feed != "public":  # the default: nothing to set
+        from juli.cases import publication
+
+        publication.update_feed_settings(world.c.district_admin, world.c.huangpu, feed=feed)
+    bodies = _feed_bodies(client, public, internal)
+    leaks = sorted({s for s in [*SECRETS, REPLY] for body in bodies if s in body})
+    assert leaks == []
+    listed = client.get(f"{BASE}/requests.json", {"page_size": "100"}).json()
+    expected = [public.number] if feed == "public" else [internal.number, public.number]
+    assert sorted(r["service_request_id"] for r in listed) == sorted(expected)
+    assert {r["status_notes"] for r in listed} == {"Being handled."}
+    # An officer writes the public reply on the case page: from then on it is the note.
+    client.force_login(world.c.street_officer)
+    response = client.post(
+        f"/cases/{public.pk}/publication/", {"public_reply": REPLY, "is_public": ""}
+    )
+    assert response.status_code == 302
+    client.logout()
+    cache.clear()
+    bodies = _feed_bodies(client, public, internal)
+    assert sorted({s for s in SECRETS for body in bodies if s in body}) == []
+    assert all(REPLY in body for body in bodies if public.number in body)
+    single = client.get(f"{BASE}/requests/{public.number}.json").json()
+    assert (single[0]["status_notes"], single[0]["description"]) == (REPLY, "路口有垃圾")
+    root = _xml(client.get(f"{BASE}/requests/{public.number}.xml").content)
+    assert root.findtext("request/status_notes") == REPLY
+
+
+def test_it_shows_a_status_phrase_instead_of_the_note_of_the_latest_step(world, client):
+    """Finding 1: status_notes carried whatever note the latest step had."""
+    first = _post(client, address_string="菜场A").json()[0]["service_request_id"]
+    second = _post(client, address_string="菜场B").json()[0]["service_request_id"]
+    officer = world.c.street_officer
+    actions.accept_case(officer, Case.objects.get(number=first), note=INTERNAL_NOTE)
+    actions.reject_case(officer, Case.objects.get(number=second), note=f"重复。{INTERNAL_NOTE}")
+    notes = {r["service_request_id"]: r["status_notes"] for r in _get_json(client)}
+    assert notes == {first: "Accepted.", second: "Not accepted."}
+
+
+def _get_json(client: Client, **query: Any) -> list[dict[str, Any]]:
+    response = client.get(f"{BASE}/requests.json", query)
+    assert response.status_code == 200, response.content
+    return response.json()  # type: ignore[no-any-return]
+
+
+def test_it_lists_only_public_reports_and_cases_marked_public_by_default(world, client, settings):
+    """Finding 2: every internal case was published with its exact position."""
+    grid = new_case(
+        world, lat=Decimal("31.234567"), lng=Decimal("121.476543"), description=INSPECTOR_NOTE
+    )
+    hotline = new_case(
+        world, actor=world.c.street_officer, source=Case.Source.HOTLINE, title=INTERNAL_NOTE
+    )
+    reported = _post(client, address_string="菜场B").json()[0]["service_request_id"]
+    assert [r["service_request_id"] for r in _get_json(client)] == [reported]
+    assert client.get(f"{BASE}/requests/{grid.number}.json").status_code == 404
+    from juli.cases import publication
+
+    # An officer marks the grid worker's case public: listed, with a rounded position and
+    # its category for a description (its text was written for the office).
+    publication.update_publication(world.c.street_officer, grid, is_public=True)
+    rows = {r["service_request_id"]: r for r in _get_json(client)}
+    assert sorted(rows) == sorted([reported, grid.number])
+    shown = rows[grid.number]
+    assert (shown["lat"], shown["long"], shown["description"]) == (31.235, 121.477, "暴露垃圾")
+    assert (shown["status_notes"], shown["address"]) == (
+        "Received; awaiting acceptance.",
+        "蒙西第一微网格",
+    )
+    # The district lists every case: the hotline's too, without its text.
+    publication.update_feed_settings(
+        world.c.district_admin, world.c.huangpu, feed="all", coordinate_decimals=2
+    )
+    rows = {r["service_request_id"]: r for r in _get_json(client)}
+    assert sorted(rows) == sorted([reported, grid.number, hotline.number])
+    assert rows[hotline.number]["description"] == "暴露垃圾"
+    assert (rows[grid.number]["lat"], rows[grid.number]["long"]) == (31.23, 121.48)
+    assert INTERNAL_NOTE not in client.get(f"{BASE}/requests.xml").content.decode()
+    # Per district: another district keeps the default while Huangpu turns the feed off.
+    from juli.orgs import actions as org_actions
+
+    jingan = org_actions.create_area(
+        None, None, name="静安区", kind="district", code="310106000000"
+    )
+    elsewhere = actions.report_case(
+        None,
+        client_uuid=uuid.uuid4(),
+        source=Case.Source.PUBLIC,
+        category=world.litter,
+        area=jingan,
+        title="静安的问题",
+    )
+    publication.update_feed_settings(world.c.district_admin, world.c.huangpu, feed="off")
+    assert [r["service_request_id"] for r in _get_json(client)] == [elsewhere.number]
+    settings.JULI_OPEN311_FEED = "off"
+    assert _get_json(client) == []
+
+
+def test_it_keeps_the_reporters_address_out_of_the_public_description(world, client):
+    """Finding 3: the address a reporter gave was appended to the published description."""
+    response = _post(client, address_string=f"上海市 蒙西第二微网格 {FLAT}", phone=REPORTER_PHONE)
+    number = response.json()[0]["service_request_id"]
+    row = _get_json(client)[0]
+    assert (row["description"], row["address"]) == ("路口有垃圾", "蒙西第二微网格")
+    for fmt in ("json", "xml"):
+        body = client.get(f"{BASE}/requests/{number}.{fmt}").content.decode()
+        assert FLAT not in body and REPORTER_PHONE not in body
+    # The address is kept for the office in its own field, not in the description.
+    case = Case.objects.get(number=number)
+    assert (case.description, case.reporter_address, case.area) == (
+        "路口有垃圾",
+        f"上海市 蒙西第二微网格 {FLAT}",
+        world.c.grid2,
+    )
+
+
+def test_it_moves_the_addresses_of_earlier_reports_out_of_their_descriptions(world):
+    """The data migration for finding 3: reports stored with the address appended."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "juli.cases.migrations.0006_move_public_report_addresses_out_of_descriptions"
+    )
+    old = _public_case(world, title="旧", description=f"路口有垃圾\n第二行\n\n上海市{FLAT}")
+    plain = _public_case(world, title="无地址", description="路口有垃圾")
+    inside = new_case(world, title="内部", description=f"内部\n\n{FLAT}")
+    migration.forwards(apps, None)
+    rows = Case.objects.order_by("pk").values_list("description", "reporter_address")
+    assert list(rows.filter(pk__in=[old.pk, plain.pk, inside.pk])) == [
+        ("路口有垃圾\n第二行", f"上海市{FLAT}"),
+        ("路口有垃圾", ""),
+        (f"内部\n\n{FLAT}", ""),  # not a public report: never published, left as it is
+    ]
+    migration.backwards(apps, None)
+    assert Case.objects.get(pk=old.pk).description == f"路口有垃圾\n第二行\n\n上海市{FLAT}"

@@ -17,7 +17,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from juli.bulletins import actions as bulletin_actions
-from juli.cases import actions, points
+from juli.cases import actions, points, publication
 from juli.cases.models import Case
 from juli.orgs import actions as org_actions
 
@@ -62,6 +62,8 @@ def _assert_escaped(html: str) -> None:
 def test_pages_show_hostile_text_as_text(client, hostile):  # type: ignore[no-untyped-def]
     world, case, point, bulletin = hostile
     c = world.c
+    # Marked public with a hostile public reply: the Open311 feed shows the reply.
+    publication.update_publication(c.street_officer, case, public_reply=PAYLOAD, is_public=True)
     client.force_login(c.district_admin)
     urls = [
         "/cases/",
@@ -85,7 +87,7 @@ def test_pages_show_hostile_text_as_text(client, hostile):  # type: ignore[no-un
     response = client.get(f"/open311/v2/requests/{case.number}.json")
     assert response["Content-Type"].startswith("application/json")
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert response.json()[0]["description"] == PAYLOAD
+    assert response.json()[0]["status_notes"] == PAYLOAD
     detail = client.get(f"/cases/{case.pk}/").content.decode()
     assert "&lt;script&gt;alert(" in detail  # shown, as text
     assert Case.objects.filter(pk=case.pk, description=PAYLOAD).exists()  # stored as typed

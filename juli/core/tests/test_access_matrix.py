@@ -127,6 +127,7 @@ def build_world() -> SimpleNamespace:
             point=w.point[rel],
             results=[(w.item, True, "", [])],
             started_at=datetime.datetime(2026, 1, 5, 9, tzinfo=datetime.UTC),
+            at=datetime.datetime(2026, 1, 5, 9, 30, tzinfo=datetime.UTC),  # sent that morning
         )
     for rel, area in w.area.items():
         w.case[rel] = case_actions.report_case(
@@ -439,6 +440,22 @@ ROWS: list[Row] = [
         method="post",
         data={"action": "accept", "note": "x"},
         ok=(200, 409),  # accepted (own: reported), or not from `dispatched` (child)
+    ),
+    # The public reply and flag: the case office over the case's area.
+    Row(
+        "case-publication",
+        OFFICER,
+        CASE,
+        method="post",
+        data={"public_reply": "篡改", "is_public": "on"},
+        ok=(302,),
+    ),
+    Row(
+        "api-case-publication",
+        OFFICER,
+        CASE,
+        method="post",
+        data={"public_reply": "篡改", "is_public": True},
     ),
     # --- points and inspections ---
     *rows_for(
@@ -925,6 +942,15 @@ LISTS: list[ListRow] = [
         outsider=HIDDEN,
     ),
     ListRow("bulletin-settings", "district_admin", outsider=HIDDEN),
+    ListRow("public-feed-settings", "district_admin", outsider=HIDDEN),
+    ListRow(
+        "public-feed-settings",
+        "district_admin",
+        method="post",
+        data=lambda w: {"district": w.c.huangpu.pk, "feed": "off", "coordinate_decimals": "3"},
+        ok=(302,),
+        outsider=HIDDEN,
+    ),
     ListRow("ranking-index", "district_admin", ok=(302,), outsider=HIDDEN),
     ListRow(
         "api-ranking-list",
@@ -1023,6 +1049,7 @@ LISTS: list[ListRow] = [
 PUBLIC = {
     "healthz": "load balancer probe, no data",
     "favicon.ico": "static file",
+    "csp-report": "browsers' Content-Security-Policy reports: logged, no data (test_csp)",
     "set_language": "Django's language switch, no data",
     "login": "the way in",
     "login-otp": "second step of the way in (needs the first step's session)",
@@ -1032,14 +1059,16 @@ PUBLIC = {
     "api-docs": "schema viewer, no data",
     "api-redoc": "schema viewer, no data",
     "api-root": "DRF's browsable index, links only",
+    "api-not-found": "the API's JSON 404 for paths no route takes (api/tests/test_errors.py)",
     "letter-verify": "public check of a printed letter's code (letters/tests/test_integrity)",
     "field-sw": "the phone pages' service worker script",
     "field-manifest": "the phone pages' web manifest",
     "open311-discovery": "Open311 GeoReport v2 is public by design (cases/tests/test_open311)",
     "open311-services": "Open311, public",
     "open311-service-definition": "Open311, public",
-    "open311-requests": "Open311, public (citizen reports)",
-    "open311-request-detail": "Open311, public (masked, tested there)",
+    "open311-requests": "Open311, public: public reports and cases marked public, text for "
+    "the public only (cases/tests/test_open311)",
+    "open311-request-detail": "Open311, public (as open311-requests)",
     "^media/(?P<path>.*)$": "DEBUG-only static serving of media",
     "bench-baseline": "benchmark baseline, only when JULI_BENCH_BASELINE is set",
 }
@@ -1313,7 +1342,7 @@ def test_it_refuses_to_report_a_case_outside_the_reporters_scope(mw, db, field, 
 def test_it_refuses_an_inspection_of_a_point_outside_the_inspectors_scope(mw, db):
     body = {
         "point": mw.point["sibling"].pk,
-        "started_at": "2026-01-05T09:00:00+08:00",
+        "started_at": datetime.datetime.now(datetime.UTC).isoformat(),
         "results": [{"item": mw.item.pk, "passed": True}],
         "inspector": mw.c.district_admin.pk,
         "area_path": mw.c.huaihai.path,
@@ -1331,7 +1360,7 @@ def test_it_refuses_an_inspection_of_a_point_outside_the_inspectors_scope(mw, db
 def test_it_records_an_inspection_as_its_inspector_whatever_the_body_says(mw, db):
     body = {
         "point": mw.point["own"].pk,
-        "started_at": "2026-01-05T09:00:00+08:00",
+        "started_at": datetime.datetime.now(datetime.UTC).isoformat(),
         "results": [{"item": mw.item.pk, "passed": True}],
         "inspector": mw.c.district_admin.pk,
         "area_path": mw.c.huaihai.path,

@@ -24,6 +24,11 @@ EXEMPT = {
     "api-token": "credentials in the body, no session",
     # Django's language switch is a POST without side effects on data (stores a cookie).
     "set_language": "Django's own view",
+    # Browsers send Content-Security-Policy reports without cookies or token; the view only
+    # logs them, size- and rate-limited (core/tests/test_csp.py).
+    "csp-report": "browser violation reports, no session",
+    # The API's JSON 404 for paths no route takes: answers 404 to every method, changes nothing.
+    "api-not-found": "404 for every method, no data",
 }
 
 SAMPLE = {"int": "1", "slug": "x", "str": "x", "uuid": str(uuid.uuid4()), "path": "x"}

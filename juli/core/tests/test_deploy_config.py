@@ -130,3 +130,21 @@ def test_it_passes_the_scheme_django_trusts_and_overwrites_the_client_address() 
     assert [(d[1], d[2]) for d in upstream] == [
         (["juli_app"], [("server", ["127.0.0.1:8000", "fail_timeout=0"], [])])
     ]
+
+
+def test_it_leaves_the_content_security_policy_of_pages_to_juli() -> None:
+    # The policy names a fresh nonce per response: only Juli can write it (juli/core/csp.py).
+    # nginx neither adds one to the pages it passes on nor hides Juli's.
+    text = re.sub(r"(?m)^\s*#.*$", "", SAMPLE.read_text()).lower()
+    for block in (_https_server(), _locations()["/"]):  # a server's add_header reaches "/" too
+        added = [a for a in _args(block, "add_header") if a[0].lower() == "content-security-policy"]
+        assert added == []
+    assert "proxy_hide_header" not in text
+    assert "more_clear_headers" not in text
+    # A photo nginx serves itself, opened on its own, is a document that runs nothing.
+    for folder in PHOTO_FOLDERS:
+        block = _locations()[f"/media/{folder}/"]
+        assert [
+            "Content-Security-Policy",
+            "\"default-src 'none'; frame-ancestors 'none'; sandbox\"",
+        ] in _args(block, "add_header")

@@ -44,6 +44,7 @@ from juli.bulletins import actions as bulletin_actions
 from juli.bulletins.figures import EVENT_FIGURES
 from juli.cases import actions as case_actions
 from juli.cases import points
+from juli.cases import publication as case_publication
 from juli.cases.inspections import submit_inspection
 from juli.cases.models import Case, Notification
 from juli.cases.tests.conftest import photo
@@ -90,6 +91,8 @@ COVERED: dict[tuple[str, str], str] = {
     ("cases.Case", "reporter_name"): "T16",
     ("cases.Case", "reporter_phone"): "T17",
     ("cases.Case", "deferred_reason"): "T18",
+    ("cases.Case", "reporter_address"): "T311A",
+    ("cases.Case", "public_reply"): "T311B",
     ("cases.CaseEvent", "note"): "T19",
     ("cases.InspectionResult", "note"): "T20",
     ("bulletins.Bulletin", "notes"): "T21",
@@ -389,6 +392,7 @@ def _build(w: Any) -> SimpleNamespace:  # noqa: PLR0915 - one world, written fie
         description=P("cases.Case", "description"),
         reporter_name=P("cases.Case", "reporter_name"),
         reporter_phone=P("cases.Case", "reporter_phone"),
+        reporter_address=P("cases.Case", "reporter_address"),
         point=h.point,
         at=reported,
     )
@@ -409,6 +413,9 @@ def _build(w: Any) -> SimpleNamespace:  # noqa: PLR0915 - one world, written fie
         started_at=timezone.now() - datetime.timedelta(minutes=5),
     )
     h.inspection_case = Case.objects.get(inspection=h.inspection)
+    case_publication.update_publication(
+        c.street_officer, h.case, public_reply=P("cases.Case", "public_reply"), is_public=True
+    )
     h.case.refresh_from_db()
 
     # bulletins (yesterday's, for the street), rankings (last week's, for the district)
@@ -689,6 +696,12 @@ def test_it_shows_every_payload_as_text_on_the_pages(client, hostile):  # type: 
     services = client.get("/open311/v2/services.json")
     assert services["Content-Type"].startswith("application/json")
     assert P("cases.CaseCategory", "name") in {s["service_name"] for s in services.json()}
+    # The case marked public: its public reply is the status note, as data or escaped.
+    xml = client.get(f"/open311/v2/requests/{hostile.case.number}.xml").content.decode()
+    assert not any(raw in xml for raw in RAW)
+    assert xml_escape(P("cases.Case", "public_reply")) in xml
+    reply = client.get(f"/open311/v2/requests/{hostile.case.number}.json").json()[0]
+    assert reply["status_notes"] == P("cases.Case", "public_reply")
     everything = "\n".join(seen)
     missing = [key for key in COVERED if escaped_marker(key) not in everything]
     assert missing == []
@@ -900,6 +913,7 @@ def test_it_answers_every_payload_unchanged_in_the_api(hostile):  # type: ignore
 # Fields the API does not carry at all (the pages show them).
 API_UNEXPOSED = {
     ("cases.CalendarDay", "name"),
+    ("cases.Case", "reporter_address"),  # the reporter's address stays in the office
     ("cases.Case", "reporter_phone"),  # the hotline caller's phone stays in the office
     ("letters.Letter", "review_remark"),
     ("letters.Letter", "self_remark"),
@@ -935,6 +949,13 @@ def test_it_takes_payloads_in_every_writable_api_text_field(hostile):  # type: i
     assert long in _texts(moved)
     detail = _json(officer.get(f"/api/v1/cases/{case['id']}/"))
     assert [e["note"] for e in detail["timeline"]][-1] == long
+    reply = payload_for(500, "API")
+    published = _json(
+        officer.post(
+            f"/api/v1/cases/{case['id']}/publication/", {"public_reply": reply}, format="json"
+        )
+    )
+    assert published["public_reply"] == reply
     inspection = _json(
         _api(c.inspector).post(
             "/api/v1/inspections/",
