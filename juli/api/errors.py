@@ -9,7 +9,7 @@
 | 404 | `not_found` | no such object in the caller's scope, or no such path under /api/v1/ |
 | 405 | `method_not_allowed` | the path takes other methods (`Allow` says which) |
 | 409 | `illegal_state`, `idempotency_conflict`, … | not from the current state, or a submission id reused |
-| 413 | `too_large` | a body over the upload limit (nginx answers the same shape, deploy/nginx) |
+| 413 | `too_large` | a body over the upload or form limit (nginx answers the same shape, deploy/nginx) |
 | 415 | `unsupported_media_type` | a body in a content type the operation does not take |
 | 429 | `locked`, `throttled` | too many failed sign-ins, too many requests |
 
@@ -25,6 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
@@ -83,6 +84,16 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     headers (`WWW-Authenticate`, `Allow`, `Retry-After`) are kept."""
     if isinstance(exc, idempotency.KeyError_):
         return error(exc.message, exc.code, status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, RequestDataTooBig):
+        # Django's own refusal of a body over DATA_UPLOAD_MAX_MEMORY_SIZE (an HTML 400 else).
+        return error(
+            _("The request is larger than the server accepts."),
+            "too_large",
+            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, SuspiciousOperation):
+        # Too many fields or files in a form, and the like: refused as Django would.
+        return error(_("The request could not be read."), "bad_request", 400)
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else None
         code = getattr(exc, "code", None) or "invalid"

@@ -38,7 +38,7 @@ class StrictBooleanField(forms.NullBooleanField):
 
     widget = forms.TextInput  # NullBooleanSelect would turn anything unknown into "no filter"
 
-    def to_python(self, value: Any) -> bool | None:
+    def to_python(self, value: Any) -> Any:  # True, False, or None when not given
         if value in (None, ""):
             return None
         if value in (True, "true"):
@@ -60,47 +60,82 @@ class DateFilter(django_filters.DateFilter):
         super().__init__(*args, **kwargs)
 
 
-def _empty() -> str:
-    return _("Give a value, or leave the parameter out.")
+def _problem(values: list[Any], *, blank: bool, many: bool) -> str | None:
+    """What is wrong with the values a query gave one parameter, if anything."""
+    if len(values) > 1 and not many:
+        return _("Give one value.")
+    if "" in values and not blank:
+        return _("Give a value, or leave the parameter out.")
+    return None
 
 
-def refuse_empty(data: Any, names: list[str]) -> None:
-    """A 400 naming each of `names` given in the query with an empty value."""
-    getlist = getattr(data, "getlist", None)
-    empty = {name: [_empty()] for name in names if getlist is not None and "" in getlist(name)}
-    if empty:
-        raise serializers.ValidationError(empty)
+def _values(data: Any, name: str) -> list[Any]:
+    return data.getlist(name) if hasattr(data, "getlist") else []
+
+
+def refuse_malformed(data: Any, names: list[str], *, blank: frozenset[str] = frozenset()) -> None:
+    """A 400 naming each of `names` that the query gave twice or empty (`blank` may be)."""
+    errors = {}
+    for name in names:
+        problem = _problem(_values(data, name), blank=name in blank, many=False)
+        if problem:
+            errors[name] = [problem]
+    if errors:
+        raise serializers.ValidationError(errors)
+
+
+def single(data: Any, name: str) -> str | None:
+    """The one value of a query parameter (None if not given); given twice, a 400."""
+    refuse_malformed(data, [name], blank=frozenset({name}))
+    value = data.get(name)
+    return None if value is None else str(value)
 
 
 class QuerySerializer(serializers.Serializer):
-    """Query parameters read through a serializer: one given empty is a 400 (DRF would take it
-    as not given), unless its field allows blank text."""
+    """Query parameters read through a serializer: one given twice, or empty (DRF would take
+    it as not given), is a 400, unless its field allows blank text or is a list."""
 
     def to_internal_value(self, data: Any) -> Any:
-        refuse_empty(
-            data, [name for name, f in self.fields.items() if not getattr(f, "allow_blank", False)]
-        )
+        errors = {}
+        for name, field in self.fields.items():
+            problem = _problem(
+                _values(data, name),
+                blank=getattr(field, "allow_blank", False),
+                many=isinstance(field, serializers.ListField),
+            )
+            if problem:
+                errors[name] = [problem]
+        if errors:
+            raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
 
 
 class ApiFilterSet(django_filters.FilterSet):
-    """A filter set whose filters, when given, must not be empty (only text filters may)."""
+    """A filter set whose filters, when given, hold one value (several for a multiple-choice
+    one), not empty (text filters may be)."""
 
     def get_form_class(self) -> type[forms.Form]:
         base = super().get_form_class()
         text = {
             name for name, f in self.filters.items() if isinstance(f, django_filters.CharFilter)
         }
+        many = {
+            name
+            for name, f in self.filters.items()
+            if isinstance(f, django_filters.MultipleChoiceFilter)
+        }
 
         class Form(base):  # type: ignore[valid-type,misc]
             def clean(self) -> dict[str, Any]:
                 cleaned: dict[str, Any] = super().clean()
                 for name in self.fields:
-                    if name in text or name not in self.data or name in self.errors:
+                    if name not in self.data or name in self.errors:
                         continue
-                    values = self.data.getlist(name) if hasattr(self.data, "getlist") else []
-                    if any(value == "" for value in values):
-                        self.add_error(name, _empty())
+                    problem = _problem(
+                        _values(self.data, name), blank=name in text, many=name in many
+                    )
+                    if problem:
+                        self.add_error(name, problem)
                 return cleaned
 
         return Form

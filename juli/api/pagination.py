@@ -17,6 +17,8 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
 
+from .filters import single
+
 
 def page_size_from(value: str | None, *, default: int, maximum: int) -> int:
     """The page size a query asked for: `default` when absent, at most `maximum`; anything but
@@ -44,13 +46,13 @@ class KeysetPagination(CursorPagination):
 
     def get_page_size(self, request: Request) -> int:
         return page_size_from(
-            request.query_params.get(self.page_size_query_param),
+            single(request.query_params, self.page_size_query_param),
             default=self.page_size,
             maximum=self.max_page_size,
         )
 
     def decode_cursor(self, request: Request) -> Cursor | None:
-        encoded = request.query_params.get(self.cursor_query_param)
+        encoded = single(request.query_params, self.cursor_query_param)
         try:
             # DRF's decoder skips characters outside base64 ("%%%" would be page one).
             if encoded is not None:

@@ -6,7 +6,10 @@ Decimals in a request body: DRF's DecimalField reads a string or a JSON number, 
 string whose pattern also matches "", "-" and "." and says nothing of the bounds, so clients
 (and schemathesis) were told that values the API refuses are fine, and that the JSON numbers
 the phones send are not. The request schema here is "a decimal string within the bounds, or a
-JSON number within them"; answers keep drf-spectacular's string.
+JSON number within them, a multiple of 10^-places"; answers keep drf-spectacular's string.
+
+Nested lists: their bounds (`allow_empty=False`, `max_length`) as minItems/maxItems. A body
+that needs one of two fields (`requires_one_of`): an `anyOf` of the two.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
 
 
 def _below(n: int) -> str:
@@ -77,6 +80,8 @@ class DecimalInputExtension(OpenApiSerializerFieldExtension):  # type: ignore[no
         low, high = _whole(field.min_value), _whole(field.max_value)
         symmetric = low is not None and high is not None and low == -high
         number: dict[str, Any] = {"type": "number"}
+        if places:
+            number["multipleOf"] = float(Decimal(1).scaleb(-places))
         if field.min_value is not None:
             number["minimum"] = float(field.min_value)
         if field.max_value is not None:
@@ -97,3 +102,49 @@ class DecimalInputExtension(OpenApiSerializerFieldExtension):  # type: ignore[no
             if key in schema:
                 out[key] = schema[key]
         return out
+
+
+class ListSerializerExtension(OpenApiSerializerFieldExtension):  # type: ignore[no-untyped-call]
+    """A nested list (`many=True`) with its bounds: drf-spectacular leaves out `allow_empty`
+    and `min_length`/`max_length`, which the API enforces."""
+
+    target_class = "rest_framework.serializers.ListSerializer"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> Any:
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        field = self.target
+        if direction != "request" or field.read_only or schema.get("type") != "array":
+            return schema
+        least = field.min_length or (0 if field.allow_empty else 1)
+        if least:
+            schema["minItems"] = least
+        if field.max_length is not None:
+            schema["maxItems"] = field.max_length
+        return schema
+
+
+def requires_one_of(*names: str) -> Any:
+    """Class decorator: the serializer's body must hold at least one of `names`, not null
+    (`validate` says so to the server; this says so to the schema, as an `anyOf`)."""
+
+    def decorate(cls: type) -> type:
+        class OneOfExtension(OpenApiSerializerExtension):  # type: ignore[no-untyped-call]
+            target_class = cls
+
+            def map_serializer(self, auto_schema: Any, direction: str) -> Any:
+                schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+                if direction != "request":
+                    return schema
+                properties = schema.get("properties", {})
+                branches = []
+                for name in names:
+                    field = {k: v for k, v in properties.get(name, {}).items() if k != "nullable"}
+                    branches.append({"required": [name], "properties": {name: field}})
+                schema["anyOf"] = branches
+                return schema
+
+        OneOfExtension.__name__ = f"{cls.__name__}OneOfExtension"
+        return cls
+
+    return decorate

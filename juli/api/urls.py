@@ -66,7 +66,8 @@ urlpatterns = [
     path("", include("juli.notify.api_urls")),
     path("", include("juli.letters.api_urls")),
     path("", include("juli.duties.api_urls")),
-    # Last: any other path ending in "/" (a non-numeric id, a typo) is the API's JSON 404, not
-    # Django's HTML page. Paths without the slash still get CommonMiddleware's redirect to it.
-    re_path(r"^.*/$", errors.not_found, name="api-not-found"),
+    # Last: any other path ending in "/" (a non-numeric id, a typo, a newline: hence [\s\S],
+    # not ".") is the API's JSON 404, not Django's HTML page. Paths without the slash still
+    # get CommonMiddleware's redirect to it.
+    re_path(r"^[\s\S]*/$", errors.not_found, name="api-not-found"),
 ]

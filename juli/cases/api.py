@@ -51,9 +51,10 @@ from rest_framework.response import Response
 
 from juli.api.base import ScopedReadOnlyViewSet
 from juli.api.errors import ERRORS, READ_ERRORS, ApiErrorSerializer, api_exception_handler, error
-from juli.api.filters import ApiFilterSet, BooleanFilter, DateFilter, IdFilter
+from juli.api.filters import ApiFilterSet, BooleanFilter, DateFilter, IdFilter, single
 from juli.api.ids import MAX_ID, path_id
 from juli.api.pagination import KeysetPagination, bad_cursor, page_size_from
+from juli.api.schema import requires_one_of
 from juli.core import idempotency
 from juli.core.idempotency import Outcome
 from juli.orgs.access import visible_areas, visible_units
@@ -435,6 +436,7 @@ def _whole_position(attrs: dict[str, Any]) -> dict[str, Any]:
     return attrs
 
 
+@requires_one_of("point", "area")
 class CaseReportSerializer(serializers.Serializer):
     client_uuid = serializers.UUIDField(
         required=False, help_text="Client-generated id; or send the Idempotency-Key header."
@@ -730,11 +732,11 @@ class CaseViewSet(CasesApiMixin, IdempotentMixin, ScopedReadOnlyViewSet):
             raise exceptions.ValidationError(form.errors)
         f = form.form.cleaned_data
         limit = page_size_from(
-            request.query_params.get("page_size"),
+            single(request.query_params, "page_size"),
             default=queries.PAGE_SIZE,
             maximum=queries.MAX_PAGE_SIZE,
         )
-        after = request.query_params.get("after")
+        after = single(request.query_params, "after")
         if after and queries._decode(after) is None:
             # The office pages start again at page one; an API client is told.
             raise bad_cursor("after")

@@ -111,7 +111,9 @@ class UploadCreateView(APIView):
                 ApiErrorSerializer, description=f"Not an acceptable photo. {UPLOAD_CODES}"
             ),
             403: OpenApiResponse(ApiErrorSerializer, description="No field or office post."),
-            409: OpenApiResponse(ApiErrorSerializer, description="The id is used by another photo."),
+            409: OpenApiResponse(
+                ApiErrorSerializer, description="The id is used by another photo."
+            ),
             413: OpenApiResponse(ApiErrorSerializer, description="The photo is too large."),
         },
     )

@@ -386,7 +386,9 @@ class DutyViewSet(
         data = DutyWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        duty_post = access.access_duty_post(request.user, path_id(values.pop("duty_post")), write=True)
+        duty_post = access.access_duty_post(
+            request.user, path_id(values.pop("duty_post")), write=True
+        )
         before = Duty.objects.filter(duty_post=duty_post).count()
         duty = actions.add_duty(request.user, duty_post, **values)
         created = Duty.objects.filter(duty_post=duty_post).count() > before

@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 
 from juli.api.auth import API_AUTHENTICATION
 from juli.api.errors import ApiErrorSerializer
-from juli.api.filters import refuse_empty
+from juli.api.filters import refuse_malformed
 from juli.orgs.access import is_office
 
 from . import queries
@@ -37,7 +37,8 @@ class SummaryQuerySerializer(serializers.Serializer):  # type: ignore[type-arg]
     date_to = serializers.DateField(required=False)
 
     def to_internal_value(self, data: dict) -> dict:  # type: ignore[type-arg]
-        refuse_empty(data, ["from", "to"])  # an empty area is the default one, as documented
+        # Each once; an empty area is the default one, as documented.
+        refuse_malformed(data, ["area", "from", "to"], blank=frozenset({"area"}))
         renamed = {
             "area": data.get("area"),
             "date_from": data.get("from"),

@@ -688,7 +688,7 @@ def test_it_serves_a_valid_openapi_schema(cast):
     } <= set(schema["paths"])
     token = schema["paths"]["/api/v1/auth/token/"]
     assert token["post"]["operationId"] == "auth_token_create"
-    assert set(token["post"]["responses"]) == {"200", "400", "429"}
+    assert set(token["post"]["responses"]) == {"200", "400", "415", "429"}
 
 
 @pytest.mark.parametrize("doc_page", ["docs", "redoc"])

@@ -9,8 +9,8 @@ schema said a string, filters refusing values their schema allowed.
 from __future__ import annotations
 
 import base64
-import re
 import datetime
+import re
 from typing import Any
 
 import pytest
@@ -45,6 +45,7 @@ def _schema() -> dict[str, Any]:
         ("post", "/api/v1/cases/abc/transitions/"),
         ("delete", "/api/v1/duties/-1/"),
         ("get", "/api/v1/no-such-thing/"),
+        ("get", "/api/v1/units/%0A/"),
         ("put", "/api/v1/letters/%D9%A1/"),  # an Arabic-Indic digit one: not an id here
     ],
 )
@@ -297,7 +298,7 @@ def test_it_documents_the_evidence_file_in_the_multipart_body_only(cast):
 def test_it_documents_request_decimals_as_the_api_reads_them(cast):
     lat = _schema()["components"]["schemas"]["CaseReportRequest"]["properties"]["lat"]
     string, number = lat["anyOf"]
-    assert number == {"type": "number", "minimum": -90.0, "maximum": 90.0}
+    assert number == {"type": "number", "multipleOf": 1e-06, "minimum": -90.0, "maximum": 90.0}
     pattern = re.compile(string["pattern"])
     accepted = ["90", "-90.000000", "31.200001", ".5", "+07.5", "0"]
     refused = ["", "-", ".", "90.000001", "91", "1.1234567", "abc"]
@@ -327,3 +328,43 @@ def tiny_upload() -> Any:
     from juli.cases.tests.conftest import tiny_png
 
     return SimpleUploadedFile("p.png", tiny_png(), content_type="image/png")
+
+
+def test_it_documents_that_a_report_names_its_point_or_its_area(cast):
+    report = _schema()["components"]["schemas"]["CaseReportRequest"]
+    integer = {"type": "integer", "maximum": 2**63 - 1, "minimum": 1, "format": "int64"}
+    assert report["anyOf"] == [
+        {"required": ["point"], "properties": {"point": integer}},
+        {"required": ["area"], "properties": {"area": integer}},
+    ]
+
+
+def test_it_documents_the_bounds_of_an_inspections_results(cast):
+    results = _schema()["components"]["schemas"]["InspectionSubmitRequest"]["properties"]
+    assert (results["results"]["minItems"], results["results"]["maxItems"]) == (1, 100)
+
+
+def test_it_refuses_a_body_over_the_form_limit_in_the_one_shape(cast, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    body = {"title": "x" * 2048, "category": 1, "area": 1}
+    response = _client(cast.grid_worker).post("/api/v1/cases/", body, format="json")
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "too_large"
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "field"),
+    [
+        ("/api/v1/cases/", "category=x&category=1", "category"),
+        ("/api/v1/units/", "kind=bank&kind=bureau", "kind"),
+        ("/api/v1/people/", "page_size=1&page_size=2", "page_size"),
+        ("/api/v1/cases/", "page_size=1&page_size=2", "page_size"),
+        ("/api/v1/duties/mine/", "year=2026&year=2027", "year"),
+        ("/api/v1/stats/summary/", "from=2026-01-01&from=2026-01-02", "from"),
+    ],
+)
+def test_it_refuses_a_single_value_parameter_given_twice(cast, path, query, field):
+    response = _client(cast.district_admin).get(f"{path}?{query}")
+    assert response.status_code == 400
+    assert set(response.json()["fields"]) == {field}

@@ -1,49 +1,92 @@
-"""Chains of /api/v1/ calls along the schema's OpenAPI links answer per the schema.
+"""Chains of /api/v1/ calls along the schema's OpenAPI links answer per the schema, all checks.
 
 schemathesis builds a state machine from the links that `juli.api.links` adds (create →
 detail → actions, list → detail, a staged upload → the case report naming it, …) and runs
-scenarios of up to STEPS calls against the WSGI application, as a street officer (who
-reports, accepts and dispatches cases) over the cases world. Every answer must be no server
-error and match its documented schema. Only the schema's own links are followed (no inferred
-ones), and the test counts the calls a link fed with a real id, so it cannot pass without
-following them. Derandomised and bounded: JULI_SCHEMATHESIS_EXAMPLES scenarios (default 25)
-for a longer hunt, e.g. JULI_SCHEMATHESIS_EXAMPLES=500.
+scenarios of up to STEPS calls against the WSGI application, as a district admin and as an
+outsider, over the cases world (juli/api/tests/fuzzing.py). Every answer goes through every
+check schemathesis has (`--checks all`), including those that need a sequence of calls: a
+resource just created is there (ensure_resource_availability), a deleted one is gone
+(use_after_free), and one role's objects are not the other's (object_level_authorization:
+both roles are loaded as Web Fuzzing Commons identities, peers that must not see each other's
+objects; the run is pinned to one, the other is the probe). Only the schema's own links are
+followed (no inferred ones), and the test counts the calls a link fed with a real id, so it
+cannot pass without following them. Derandomised and bounded: JULI_SCHEMATHESIS_EXAMPLES
+scenarios (default 25) for a longer hunt, e.g. JULI_SCHEMATHESIS_EXAMPLES=500.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
+import pytest
 import schemathesis
 from django.core.cache import cache
 from django.db import transaction
 from hypothesis import HealthCheck, Phase, settings
-from rest_framework.authtoken.models import Token
-from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
-from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from config.wsgi import application
 from juli.api.tests.test_schemathesis import _keep_the_test_connection  # noqa: F401 - autouse
-from juli.cases.tests.conftest import _media, new_case, put, tiny_png, world  # noqa: F401
+from juli.cases.tests.conftest import _media, tiny_png, world  # noqa: F401
 from juli.cases.workflow import ACTION_ARGUMENTS
 
-CHECKS = [not_a_server_error, response_schema_conformance]
+from .fuzzing import (
+    ALL_CHECK_NAMES,
+    ALL_CHECKS,
+    ROLES,
+    build_world,
+    describe,
+    failures_of,
+    keep_failure,
+    shared_connection_app,
+    token_for,
+    tracked,
+    wsgi_probes_without_socket_settings,  # noqa: F401 - fixture
+)
+
 EXAMPLES = int(os.environ.get("JULI_SCHEMATHESIS_EXAMPLES", "25"))
 STEPS = 8
 #: The operations that need a submission id (client_uuid or the Idempotency-Key header).
 SUBMISSIONS = {"POST /api/v1/uploads/", "POST /api/v1/cases/", "POST /api/v1/inspections/"}
 
 
-def _schema() -> Any:
-    # Only the links the schema declares: schemathesis would otherwise infer more of its own.
-    config = SchemathesisConfig.from_dict(
-        {"phases": {"stateful": {"inference": {"algorithms": []}}}}
+def _schema(w: Any, role: str, folder: Path) -> Any:
+    """The schema, signed in as `role`, the other role loaded as its peer; only the links the
+    schema declares (schemathesis would otherwise infer more of its own)."""
+    identities = folder / "identities.json"
+    identities.write_text(
+        json.dumps(
+            {
+                "auth": [
+                    {
+                        "name": name,
+                        "fixedHeaders": [
+                            {
+                                "name": "Authorization",
+                                "value": f"Token {token_for(getattr(w.c, name))}",
+                            }
+                        ],
+                    }
+                    for name in ROLES
+                ]
+            }
+        )
     )
-    return schemathesis.openapi.from_wsgi("/api/v1/schema/", application, config=config)
+    config = SchemathesisConfig.from_dict(
+        {
+            "auth": {"wfc": {"path": str(identities), "user": role, "peers": list(ROLES)}},
+            "phases": {"stateful": {"inference": {"algorithms": []}}},
+        }
+    )
+    app = shared_connection_app(application, [getattr(w.c, name) for name in ROLES])
+    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", app, config=config)
+    schema.hook("filter_failure")(keep_failure)
+    return schema
 
 
 def _as_a_client_would(case: Any, w: Any) -> None:
@@ -74,11 +117,15 @@ def _as_a_client_would(case: Any, w: Any) -> None:
         body["client_uuid"] = str(uuid.uuid4())
 
 
-def _run(schema: Any, w: Any) -> tuple[Counter[str], Counter[str]]:
+def _run(schema: Any, w: Any) -> tuple[Counter[str], Counter[str], list[str], set[str]]:
     """Run the state machine. Answer how often each link was followed (by name, "source ->
-    [status] link -> target") and what the calls a link fed answered ("target status")."""
+    [status] link -> target"), what the calls a link fed answered ("target status"), the
+    failures of the checks and the names of the checks that ran."""
     followed: Counter[str] = Counter()
     fed: Counter[str] = Counter()
+    failures: list[str] = []
+    checks: set[str] = set()
+    every_check = tracked(ALL_CHECKS, checks)
 
     class Machine(schema.as_state_machine()):  # type: ignore[misc]
         def setup(self) -> None:
@@ -89,6 +136,7 @@ def _run(schema: Any, w: Any) -> tuple[Counter[str], Counter[str]]:
             cache.clear()
 
         def teardown(self) -> None:
+            failures.extend(failures_of(self.recorder))
             transaction.set_rollback(True)
             self._scenario.__exit__(None, None, None)
             super().teardown()
@@ -96,11 +144,6 @@ def _run(schema: Any, w: Any) -> tuple[Counter[str], Counter[str]]:
         def before_call(self, case: Any) -> None:
             if isinstance(case.body, dict) and case.meta.generation.mode.is_positive:
                 _as_a_client_would(case, w)
-
-        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
-            # Fetched per call: DELETE /auth/token/ is one of the operations.
-            token, _created = Token.objects.get_or_create(user=w.c.street_officer)
-            return {"headers": {"Authorization": f"Token {token.key}"}}
 
         def step(self, input: Any) -> Any:
             output = super().step(input)
@@ -110,7 +153,12 @@ def _run(schema: Any, w: Any) -> tuple[Counter[str], Counter[str]]:
             return output
 
         def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
-            case.validate_response(response, checks=CHECKS, recorder=self.recorder)
+            # Failures are recorded (and listed at the end) rather than raised, so that one
+            # run reports all of them.
+            try:
+                case.validate_response(response, checks=every_check, recorder=self.recorder)
+            except (Exception, BaseExceptionGroup) as error:  # noqa: BLE001 - listed below
+                failures.extend(describe(error, case, response))
 
     Machine.run(
         settings=settings(
@@ -123,20 +171,23 @@ def _run(schema: Any, w: Any) -> tuple[Counter[str], Counter[str]]:
             suppress_health_check=list(HealthCheck),
         )
     )
-    return followed, fed
+    return followed, fed, sorted(set(failures)), checks
 
 
 def _targets(followed: Counter[str]) -> set[str]:
     return {name.rsplit(" -> ", 1)[-1] for name in followed}
 
 
-def test_it_follows_the_links_of_the_whole_schema(world):  # noqa: F811 - the fixture
-    new_case(world)
-    put(new_case(world), "accepted", world)
-    schema = _schema()
+@pytest.mark.usefixtures("wsgi_probes_without_socket_settings")
+@pytest.mark.parametrize("role", ROLES)
+def test_it_follows_the_links_of_the_whole_schema(world, role, tmp_path):  # noqa: F811
+    build_world(world)
+    schema = _schema(world, role, tmp_path)
     report = schema["/api/v1/cases/"]["POST"].responses.find_by_status_code(201)
     upload = schema["/api/v1/uploads/"]["POST"].responses.find_by_status_code(201)
-    followed, fed = _run(schema, world)
+    followed, fed, failures, checks = _run(schema, world)
+    assert failures == [], "\n".join(failures)
+    assert checks == ALL_CHECK_NAMES
     assert {"cases_retrieve", "cases_photos_list", "cases_transitions_create"} <= {
         name for name, _link in report.iter_links()
     }
@@ -144,12 +195,14 @@ def test_it_follows_the_links_of_the_whole_schema(world):  # noqa: F811 - the fi
     assert sum(followed.values()) > 0
 
 
-def test_it_moves_cases_along_the_links(world):  # noqa: F811 - the fixture
-    new_case(world)
-    put(new_case(world), "accepted", world)
-    put(new_case(world), "dispatched", world)
-    schema = _schema().include(path_regex=r"^/api/v1/(cases|uploads|areas|points)/")
-    followed, fed = _run(schema, world)
+@pytest.mark.usefixtures("wsgi_probes_without_socket_settings")
+def test_it_moves_cases_along_the_links(world, tmp_path):  # noqa: F811 - the fixture
+    build_world(world)
+    schema = _schema(world, "district_admin", tmp_path).include(
+        path_regex=r"^/api/v1/(cases|uploads|areas|points)/"
+    )
+    followed, fed, failures, _checks = _run(schema, world)
+    assert failures == [], "\n".join(failures)
     assert {
         "POST /api/v1/cases/",
         "GET /api/v1/cases/{id}/",
