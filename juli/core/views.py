@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import SuspiciousFileOperation
 from django.db import connection
 from django.http import (
     FileResponse,
@@ -12,8 +16,11 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils._os import safe_join
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from .actions import PHOTO_FOLDERS
 
 
 @require_GET
@@ -92,14 +99,6 @@ def dev_photo(request: HttpRequest, folder: str, path: str) -> FileResponse:
     at all, in development as in production: their own views check access. The folder is
     the document root, so "../" cannot climb out of it.
     """
-    from pathlib import Path
-
-    from django.conf import settings
-    from django.core.exceptions import SuspiciousFileOperation
-    from django.utils._os import safe_join
-
-    from .actions import PHOTO_FOLDERS
-
     if folder not in PHOTO_FOLDERS:
         raise Http404
     try:
