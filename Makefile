@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?= 10k
 
-.PHONY: run test venv lint types messages bench clean
+.PHONY: run test venv lint types imports messages bench clean
 
 venv: $(STAMP)
 
@@ -31,6 +31,9 @@ lint: venv
 
 types: venv
 	$(BIN)/mypy juli config
+
+imports: venv
+	PYTHONPATH=. $(BIN)/lint-imports --no-cache
 
 messages: venv
 	$(BIN)/juli makemessages -l zh_Hans --ignore=.venv --ignore=static/vendor

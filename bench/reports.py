@@ -168,7 +168,7 @@ def ensure_rollups(district: Any, today: Any) -> dict[str, Any]:
     import datetime
 
     try:
-        from juli.cases.generate import refresh_rollups
+        from juli.benchdata.generate import refresh_rollups
         from juli.stats.models import CaseDaily
     except ImportError:
         return {"error": "juli.stats not ready"}

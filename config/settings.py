@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "juli.notify",
     "juli.letters",
     "juli.duties",
+    "juli.benchdata",
     "juli.api",
 ]
 
@@ -106,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "juli.core.context_processors.juli",
                 "juli.cases.context_processors.notifications",
+                "juli.notify.context_processors.bell",
             ],
         },
     },

@@ -13,6 +13,7 @@ from juli.core.views import (
     favicon,
     healthz,
 )
+from juli.core.views_verify import verify_document
 from juli.orgs.admin_site import admin_site
 
 urlpatterns = [
@@ -22,6 +23,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("exports/<int:pk>/", export_status, name="export-status"),
     path("exports/<int:pk>/download/", export_download, name="export-download"),
+    path("verify/", verify_document, name="document-verify"),
     path("admin/", admin_site.urls),
     path("api/v1/", include("juli.api.urls")),
     path("open311/v2/", include("juli.cases.open311_urls")),

@@ -21,14 +21,16 @@ import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from juli.core.audit import record, snapshot
-from juli.orgs.models import Area, User
+from juli.core.workflow import append_event, check_move, lock, transition
+from juli.core.writes import require, user_of
+from juli.orgs.models import Area
 
 from . import access, figures
 from .models import (
@@ -47,39 +49,35 @@ class BulletinError(ValidationError):
     """A refused bulletin step. Raised before any write: nothing was changed."""
 
 
-def _user(actor: Any) -> User | None:
-    return actor if isinstance(actor, User) else None
-
-
 def _require_write(actor: Any, area: Area) -> None:
     if actor is None:
         return
     if not access.visible_bulletin_areas(actor).filter(pk=area.pk).exists():
         raise Http404
-    if not access.can_write(actor, area):
-        raise PermissionDenied(_("Your posts do not allow this change."))
+    require(actor, access.can_write(actor, area))
+
+
+def _illegal(bulletin: Bulletin | None, action: str) -> str:
+    if bulletin is not None and bulletin.status == Bulletin.Status.PUBLISHED:
+        return _("This bulletin is published: it can no longer be changed.")
+    return _("This step is not allowed now.")
+
+
+#: How the workflow helper moves a bulletin: the table, the log, the error and its message.
+_WORKFLOW: dict[str, Any] = {
+    "table": TRANSITIONS,
+    "error": BulletinError,
+    "message": _illegal,
+}
 
 
 def _check_move(bulletin: Bulletin | None, action: str) -> str:
-    move = TRANSITIONS[action]
-    current = bulletin.status if bulletin is not None else ""
-    if current not in move.sources:
-        if current == Bulletin.Status.PUBLISHED:
-            message = _("This bulletin is published: it can no longer be changed.")
-        else:
-            message = _("This step is not allowed now.")
-        raise BulletinError(message, code="illegal_state")
-    return move.target
+    return check_move(bulletin, action, **_WORKFLOW).target
 
 
 def _event(bulletin: Bulletin, actor: Any, action: str, before: str, after: str) -> None:
-    BulletinEvent.objects.create(
-        bulletin=bulletin,
-        at=timezone.now(),
-        actor=_user(actor),
-        action=action,
-        from_status=before,
-        to_status=after,
+    append_event(
+        BulletinEvent, bulletin, actor=actor, action=action, from_status=before, to_status=after
     )
 
 
@@ -129,8 +127,7 @@ def update_settings(actor: Any, district: Area, **data: Any) -> BulletinSettings
     if actor is not None:
         if not access.visible_bulletin_areas(actor).filter(pk=district.pk).exists():
             raise Http404
-        if not access.can_configure(actor, district):
-            raise PermissionDenied(_("Your posts do not allow this change."))
+        require(actor, access.can_configure(actor, district))
     if district.kind != Area.Kind.DISTRICT:
         raise BulletinError(_("Bulletin settings belong to a district."), code="wrong_kind")
     unknown = set(data) - set(SETTINGS_FIELDS)
@@ -193,20 +190,25 @@ def generate_bulletin(actor: Any, area: Area, day: datetime.date) -> Bulletin:
             except IntegrityError:
                 # A concurrent run made it between our read and our insert.
                 existing = Bulletin.objects.select_for_update().get(area=area, date=day)
-        _check_move(existing, "regenerate")
         before = existing.figures
-        existing.figures = values
-        existing.generated_at = timezone.now()
-        existing.save(update_fields=["figures", "generated_at"])
-        _event(existing, actor, "regenerate", existing.status, existing.status)
-        record(
+
+        def recompute(locked: Bulletin, move: Any, now: datetime.datetime) -> Any:
+            locked.figures, locked.generated_at = values, now
+            return ["figures", "generated_at"], {}
+
+        return transition(
             actor,
-            "bulletin.regenerate",
             existing,
-            before={"summary": before.get("summary")},
-            after={"summary": values["summary"]},
+            "regenerate",
+            **_WORKFLOW,
+            event_model=BulletinEvent,
+            locked=True,
+            effects=recompute,
+            audit_values=lambda *args: (
+                {"summary": before.get("summary")},
+                {"summary": values["summary"]},
+            ),
         )
-        return existing
 
 
 def _create(actor: Any, area: Area, day: datetime.date, values: dict[str, Any]) -> Bulletin:
@@ -251,7 +253,7 @@ def set_notes(actor: Any, bulletin: Bulletin, notes: str) -> Bulletin:
         raise BulletinError(
             _("Notes are at most %(n)s characters.") % {"n": NOTES_MAX}, code="notes_too_long"
         )
-    locked = Bulletin.objects.select_for_update().select_related("area").get(pk=bulletin.pk)
+    locked = lock(bulletin, Bulletin.objects.select_related("area"))
     _check_move(locked, "notes")
     if locked.notes == notes:
         return locked
@@ -267,22 +269,20 @@ def set_notes(actor: Any, bulletin: Bulletin, notes: str) -> Bulletin:
 def publish_bulletin(actor: Any, bulletin: Bulletin) -> Bulletin:
     """draft → published: the figures and notes are frozen; the signal goes out on commit."""
     _require_write(actor, bulletin.area)
-    locked = Bulletin.objects.select_for_update().select_related("area").get(pk=bulletin.pk)
-    target = _check_move(locked, "publish")
-    before = locked.status
-    locked.status = target
-    locked.published_at = timezone.now()
-    locked.published_by = _user(actor)
-    locked.save(update_fields=["status", "published_at", "published_by"])
-    _event(locked, actor, "publish", before, target)
-    record(
+
+    def stamp(locked: Bulletin, move: Any, now: datetime.datetime) -> Any:
+        locked.published_at, locked.published_by = now, user_of(actor)
+        return ["published_at", "published_by"], {"published_at": now}
+
+    return transition(
         actor,
-        "bulletin.publish",
-        locked,
-        before={"status": before},
-        after={"status": target, "published_at": locked.published_at},
+        bulletin,
+        "publish",
+        **_WORKFLOW,
+        event_model=BulletinEvent,
+        queryset=Bulletin.objects.select_related("area"),
+        effects=stamp,
+        after_commit=lambda locked: bulletin_published.send(
+            sender=Bulletin, bulletin=locked, actor=user_of(actor)
+        ),
     )
-    transaction.on_commit(
-        lambda: bulletin_published.send(sender=Bulletin, bulletin=locked, actor=_user(actor))
-    )
-    return locked

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from juli.core.demo import DemoRun, demo_step
 from juli.orgs.demo.data import DAPUQIAO, HUANGPU
 from juli.orgs.models import Area, User
 
@@ -57,3 +58,9 @@ def build_demo(stdout: Any = None) -> dict[str, int]:
             f"(yesterday's {DAPUQIAO} bulletin left as a draft)."
         )
     return made
+
+
+@demo_step("bulletins", after=("cases",))
+def build_bulletins_step(run: DemoRun) -> dict[str, int]:
+    """This app's step of `juli demo` (see `juli.core.demo`)."""
+    return build_demo(stdout=run.stdout)

@@ -10,8 +10,6 @@ from settings (JULI_BULLETIN_HOUR, JULI_BULLETIN_AUTO_PUBLISH).
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -19,6 +17,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from juli.core.workflow import AbstractEvent, Move
 from juli.orgs.models import Area
 
 #: Area kinds that get a daily bulletin.
@@ -84,11 +83,6 @@ class Bulletin(models.Model):
         return f"{self.area.name} 日通报 {self.date.year}年{self.date.month}月{self.date.day}日"
 
 
-class Move(NamedTuple):
-    sources: frozenset[str]
-    target: str
-
-
 B = Bulletin.Status
 #: The bulletin state machine: action → (from-states, to-state). "regenerate" recomputes a
 #: draft's figures; a published bulletin is frozen and takes no move at all.
@@ -100,29 +94,19 @@ TRANSITIONS: dict[str, Move] = {
 }
 
 
-class BulletinEvent(models.Model):
+class BulletinEvent(AbstractEvent):
     """One step in a bulletin's life (generated, regenerated, notes edited, published)."""
 
     bulletin = models.ForeignKey(
         Bulletin, on_delete=models.CASCADE, related_name="events", verbose_name=_("bulletin")
     )
-    at = models.DateTimeField(_("time"), default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("actor"),
-    )
-    action = models.CharField(_("action"), max_length=16)
-    from_status = models.CharField(_("from"), max_length=10, blank=True)
-    to_status = models.CharField(_("to"), max_length=10, blank=True)
+    # A bulletin's steps carry no note and no data: the audit row keeps what changed.
+    note = None  # type: ignore[assignment]
+    data = None  # type: ignore[assignment]
 
-    class Meta:
+    class Meta(AbstractEvent.Meta):
         verbose_name = _("bulletin event")
         verbose_name_plural = _("bulletin events")
-        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.bulletin_id} {self.action} {self.from_status}→{self.to_status}"

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from juli.core import schedule
+from juli.core.schedule import Job
+
 
 @task()
 def generate_daily_bulletins() -> dict[str, int]:
@@ -19,3 +22,10 @@ def generate_daily_bulletins() -> dict[str, int]:
     from .scheduling import run_daily
 
     return run_daily()
+
+
+# Periodic jobs (juli/core/schedule.py). The task decides itself whether yesterday's bulletin
+# is due (the district's hour); running it hourly lets it catch up within the hour.
+schedule.register(
+    Job("bulletins", "juli.bulletins.tasks.generate_daily_bulletins", every_minutes=60)
+)

@@ -34,7 +34,6 @@ from .models import (
     Case,
     Inspection,
     InspectionAssignment,
-    Notification,
     Point,
 )
 
@@ -218,9 +217,3 @@ def access_assignment(user: Any, pk: Any, *, write: bool = False) -> InspectionA
     if write and not can_manage_point(user, assignment.point.area_path):
         raise PermissionDenied
     return assignment
-
-
-def visible_notifications(user: Any) -> QuerySet[Notification]:
-    if not getattr(user, "is_authenticated", False):
-        return Notification.objects.none()
-    return Notification.objects.filter(recipient_id=user.pk)

@@ -41,8 +41,10 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from juli.core import workflow as core_workflow
 from juli.core.audit import record, snapshot
 from juli.core.jobs import thumbnail_later
+from juli.core.writes import ConflictError, apply_fields, require, user_of
 from juli.orgs.access import scope_of
 from juli.orgs.models import Area, Post, Unit, User
 from juli.orgs.roles import Role
@@ -50,6 +52,7 @@ from juli.orgs.roles import Role
 from . import access, workflow
 from .models import (
     CASE_OFFICE_ROLES,
+    TRANSITIONS,
     CalendarDay,
     Case,
     CaseCategory,
@@ -57,7 +60,6 @@ from .models import (
     CasePhoto,
     CaseSequence,
     ChecklistItem,
-    Notification,
     Point,
     PointCategory,
     check_position,
@@ -67,33 +69,9 @@ from .workflow import TransitionError
 S = Case.Status
 
 
-class ConflictError(ValidationError):
-    """The client UUID is already used by a different submission (HTTP 409)."""
-
-
-def _require(actor: Any, allowed: bool) -> None:
-    """Refuse unless allowed. `actor=None` is the system itself (commands, the demo)."""
-    if actor is None:
-        return
-    if not allowed:
-        raise PermissionDenied(_("Your posts do not allow this change."))
-
-
-def _user(actor: Any) -> User | None:
-    return actor if isinstance(actor, User) else None
-
-
 def _is_admin(actor: Any) -> bool:
     scope = scope_of(actor)
     return actor is None or scope.superuser or Role.DISTRICT_ADMIN in scope.roles
-
-
-def _apply(obj: Any, fields: Iterable[str], data: dict[str, Any]) -> None:
-    unknown = set(data) - set(fields)
-    if unknown:
-        raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
-    for name, value in data.items():
-        setattr(obj, name, value)
 
 
 # --- Categories, checklists and the calendar (district administrators) ---------------------------
@@ -105,9 +83,9 @@ CHECKLIST_FIELDS = ["text", "deduction", "case_category", "order", "is_active"]
 
 @transaction.atomic
 def create_point_category(actor: Any, **data: Any) -> PointCategory:
-    _require(actor, _is_admin(actor))
+    require(actor, _is_admin(actor))
     category = PointCategory()
-    _apply(category, POINT_CATEGORY_FIELDS, data)
+    apply_fields(category, POINT_CATEGORY_FIELDS, data)
     category.full_clean()
     category.save()
     record(actor, "point_category.create", category, after=snapshot(category))
@@ -116,9 +94,9 @@ def create_point_category(actor: Any, **data: Any) -> PointCategory:
 
 @transaction.atomic
 def create_case_category(actor: Any, **data: Any) -> CaseCategory:
-    _require(actor, _is_admin(actor))
+    require(actor, _is_admin(actor))
     category = CaseCategory()
-    _apply(category, CASE_CATEGORY_FIELDS, data)
+    apply_fields(category, CASE_CATEGORY_FIELDS, data)
     category.full_clean()
     category.save()
     record(actor, "case_category.create", category, after=snapshot(category))
@@ -127,9 +105,9 @@ def create_case_category(actor: Any, **data: Any) -> CaseCategory:
 
 @transaction.atomic
 def create_checklist_item(actor: Any, point_category: PointCategory, **data: Any) -> ChecklistItem:
-    _require(actor, _is_admin(actor))
+    require(actor, _is_admin(actor))
     item = ChecklistItem(point_category=point_category)
-    _apply(item, CHECKLIST_FIELDS, data)
+    apply_fields(item, CHECKLIST_FIELDS, data)
     item.full_clean()
     item.save()
     record(actor, "checklist_item.create", item, after=snapshot(item))
@@ -139,7 +117,7 @@ def create_checklist_item(actor: Any, point_category: PointCategory, **data: Any
 @transaction.atomic
 def set_calendar_day(actor: Any, date: datetime.date, kind: str, name: str = "") -> CalendarDay:
     """Make `date` a public holiday or an adjusted working day (idempotent)."""
-    _require(actor, _is_admin(actor))
+    require(actor, _is_admin(actor))
     if kind not in CalendarDay.Kind.values:
         raise ValidationError(_("Unknown kind of calendar day."))
     day = CalendarDay.objects.select_for_update().filter(date=date).first()
@@ -157,7 +135,7 @@ def set_calendar_day(actor: Any, date: datetime.date, kind: str, name: str = "")
 @transaction.atomic
 def clear_calendar_day(actor: Any, date: datetime.date) -> None:
     """Return `date` to the ordinary week (weekdays work, weekends off)."""
-    _require(actor, _is_admin(actor))
+    require(actor, _is_admin(actor))
     day = CalendarDay.objects.select_for_update().filter(date=date).first()
     if day is None:
         return
@@ -243,7 +221,7 @@ def _store_photo(
         taken_at=taken_at,
         lat=upload.meta.get("lat"),
         lng=upload.meta.get("lng"),
-        uploaded_by=_user(actor),
+        uploaded_by=user_of(actor),
         created_at=at or timezone.now(),
     )
     photo.full_clean(exclude=["file", "thumbnail", "case"])
@@ -291,11 +269,11 @@ def attach_photo(
                     _("After-photos are added while the case is being rectified."),
                     code="illegal_state",
                 )
-            _require(actor, access.can_act(actor, case, "rectify"))
+            require(actor, access.can_act(actor, case, "rectify"))
         elif kind == CasePhoto.Kind.BEFORE:
             if case.status in {S.CLOSED, S.REJECTED}:
                 raise TransitionError(_("This case is finished."), code="illegal_state")
-            _require(
+            require(
                 actor,
                 access.can_report(actor, case.area_path)
                 or access.holds(
@@ -330,15 +308,19 @@ def _event(
     note: str = "",
     data: dict[str, Any] | None = None,
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
-        case=case,
-        at=at,
-        actor=_user(actor),
+    """Append one event of `case` (inside the step's transaction). Every case event goes
+    through `juli.core.workflow.append_event`, which calls the observers of
+    "cases.CaseEvent" (the stats rollups) in that same transaction."""
+    return core_workflow.append_event(
+        CaseEvent,
+        case,
+        actor=actor,
         action=action,
         from_status=from_status,
         to_status=to_status,
-        note=note[:500],
-        data=data or {},
+        note=note,
+        data=data,
+        at=at,
     )
 
 
@@ -416,7 +398,7 @@ def report_case(
                 description=description,
                 lat=lat,
                 lng=lng,
-                reporter=_user(actor),
+                reporter=user_of(actor),
                 reporter_name=reporter_name,
                 reporter_phone=reporter_phone,
                 reporter_email=reporter_email,
@@ -522,14 +504,18 @@ def _start_clock(
 def _effects(
     case: Case, action: str, actor: Any, now: datetime.datetime, note: str, kwargs: dict[str, Any]
 ) -> tuple[list[str], dict[str, Any]]:
-    """Set the fields `action` changes; return their names and the event's data."""
-    user = _user(actor)
+    """Set the fields `action` changes; return their names and the event's data. The
+    rectify step stores its after-photos here: after every check, inside the step's
+    transaction."""
+    user = user_of(actor)
     if action == "accept":
         case.accepted_at = now
         return ["accepted_at"], {}
     if action in {"dispatch", "resume"}:
         return _start_clock(case, now, kwargs)
     if action == "rectify":
+        for upload in kwargs.get("photos") or ():
+            _store_photo(case, CasePhoto.Kind.AFTER, upload, actor, at=now)
         case.rectified_at, case.rectified_by = now, user
         return ["rectified_at", "rectified_by"], {}
     if action == "verify":
@@ -569,50 +555,71 @@ def transition(
 ) -> Case:
     """Make one step of the case loop (see `TRANSITIONS` and docs/workflows.md).
 
-    Locks the case row, checks everything with `workflow.check_transition` (Http404 out of
-    scope, PermissionDenied for a wrong role, TransitionError for a wrong state or a broken
-    rule), then saves the changed fields only, appends a `CaseEvent` and an audit row, and
+    Locks the case row, checks everything (`workflow`: Http404 out of scope,
+    PermissionDenied for a wrong role or a unit out of scope, TransitionError for a wrong
+    state or a broken rule), then, through `juli.core.workflow.transition`, saves the
+    changed fields only, appends a `CaseEvent` (its observers run) and an audit row, and
     writes the in-app notifications of the step. Returns the updated case (a fresh object:
     the one passed in is left as it was). On any refusal nothing is written.
 
     Extra keyword arguments: `unit` for dispatch/resume (defaults to the case's unit),
-    `requested_by` (a User) for defer, where the actor is the approving officer. `at`
-    backdates the step (the demo generator replays months); default now.
+    `requested_by` (a User) for defer, where the actor is the approving officer, `photos`
+    (PhotoUploads) for rectify (see `rectify_case`). `at` backdates the step (the demo
+    generator replays months); default now.
     """
-    with transaction.atomic():
+    with _stored_files_cleaned(), transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
-        move = workflow.check_transition(actor, locked, action, note=note, **kwargs)
-        now = at or timezone.now()
-        before = locked.status
-        fields, data = _effects(locked, action, actor, now, note, kwargs)
-        locked.status = move.target
-        locked.save(update_fields=["status", *fields])
-        _event(locked, actor, action, before, move.target, at=now, note=note, data=data)
-        record(
+        workflow.precheck(actor, locked, action, kwargs)
+
+        step_at: list[datetime.datetime] = []
+
+        def check(actor: Any, locked: Case, move: core_workflow.Move) -> None:
+            workflow.check_transition(actor, locked, action, move, note=note, **kwargs)
+
+        def effects(
+            locked: Case, move: core_workflow.Move, now: datetime.datetime
+        ) -> tuple[list[str], dict[str, Any]]:
+            step_at.append(now)
+            return _effects(locked, action, actor, now, note, kwargs)
+
+        locked = core_workflow.transition(
             actor,
-            f"case.{action}",
             locked,
-            before={"status": before},
-            after={"status": move.target, **data},
+            action,
+            table=TRANSITIONS,
+            event_model=CaseEvent,
+            check=check,
+            effects=effects,
             note=note,
+            at=at,
+            label="case",
+            error=TransitionError,
+            message=workflow.illegal_state_message,
+            locked=True,
         )
-        if action in {"dispatch", "resume"}:
-            _notify(
-                locked,
-                Notification.Kind.DISPATCHED,
-                _("Case %(n)s dispatched to you: %(t)s") % {"n": locked.number, "t": locked.title},
-                unit_contacts(locked.unit_id),
-                now,
-            )
-        elif action == "send_back":
-            _notify(
-                locked,
-                Notification.Kind.SENT_BACK,
-                _("Case %(n)s sent back: %(note)s") % {"n": locked.number, "note": note},
-                unit_contacts(locked.unit_id),
-                now,
-            )
+        _notify_step(locked, action, note, step_at[0])
     return locked
+
+
+def _notify_step(case: Case, action: str, note: str, now: datetime.datetime) -> None:
+    """The in-app notifications of a step, in its transaction (they exist exactly when it
+    does)."""
+    if action in {"dispatch", "resume"}:
+        _notify(
+            case,
+            "dispatched",
+            _("Case %(n)s dispatched to you: %(t)s") % {"n": case.number, "t": case.title},
+            unit_contacts(case.unit_id),
+            now,
+        )
+    elif action == "send_back":
+        _notify(
+            case,
+            "sent_back",
+            _("Case %(n)s sent back: %(note)s") % {"n": case.number, "note": note},
+            unit_contacts(case.unit_id),
+            now,
+        )
 
 
 def accept_case(actor: Any, case: Case, *, note: str = "") -> Case:
@@ -630,9 +637,25 @@ def dispatch_case(actor: Any, case: Case, *, unit: Unit | None = None, note: str
     return transition(actor, case, "dispatch", note=note, unit=unit)
 
 
-def rectify_case(actor: Any, case: Case, *, note: str = "") -> Case:
-    """整改完成: dispatched → rectified; needs an after-photo (unit staff, or office on behalf)."""
-    return transition(actor, case, "rectify", note=note)
+def rectify_case(
+    actor: Any,
+    case: Case,
+    *,
+    note: str = "",
+    photos: Sequence[PhotoUpload] = (),
+    at: datetime.datetime | None = None,
+) -> Case:
+    """整改完成: dispatched → rectified, by unit staff (or the office on the unit's behalf).
+
+    `photos` are after-photos of the rectified place, stored in the step's own transaction
+    once every check has passed (state, rights, the other rules): a refused step stores no
+    photo and leaves no file behind (files stored before a later failure are deleted). The
+    step needs at least one after-photo: among `photos` or attached before (`attach_photo`).
+    `at` backdates the step and the photos (the demo); default now.
+    """
+    if photos:
+        return transition(actor, case, "rectify", note=note, at=at, photos=list(photos))
+    return transition(actor, case, "rectify", note=note, at=at)
 
 
 def verify_case(actor: Any, case: Case, *, note: str = "") -> Case:
@@ -699,7 +722,7 @@ def escalate_overdue(now: datetime.datetime | None = None) -> list[Case]:
             users = list(unit_contacts(case.unit_id)) + list(street_officers(case.area_path))
             _notify(
                 case,
-                Notification.Kind.ESCALATED,
+                "escalated",
                 _("Case %(n)s is overdue (deadline %(d)s): %(t)s")
                 % {
                     "n": case.number,
@@ -713,43 +736,3 @@ def escalate_overdue(now: datetime.datetime | None = None) -> list[Case]:
             )
         escalated.append(case)
     return escalated
-
-
-@transaction.atomic
-def mark_read(actor: Any, notification: Notification) -> Notification:
-    """Mark one of the actor's notifications read (404 for someone else's). Audited; marking
-    a read notification again changes and records nothing."""
-    if actor is None or notification.recipient_id != actor.pk:
-        raise Http404
-    # The conditional UPDATE claims the row: of two clicks only one writes and records.
-    now = timezone.now()
-    if Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now):
-        notification.read_at = now
-        record(
-            actor,
-            "notification.read",
-            notification,
-            before={"read_at": None},
-            after={"read_at": now},
-            scope=notification.audit_scope(),
-        )
-    else:
-        notification.refresh_from_db(fields=["read_at"])
-    return notification
-
-
-@transaction.atomic
-def mark_all_read(actor: Any) -> int:
-    """Mark every unread notification of the actor read; returns how many. One audit row
-    (on the actor's account) lists them; with none unread, nothing is written."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        raise Http404
-    now = timezone.now()
-    unread = Notification.objects.filter(recipient_id=actor.pk, read_at__isnull=True)
-    # Lock first (PostgreSQL), so that the ids recorded are exactly the rows this call marks.
-    pks = list(unread.select_for_update().order_by("pk").values_list("pk", flat=True))
-    if not pks:
-        return 0
-    count = Notification.objects.filter(pk__in=pks, read_at__isnull=True).update(read_at=now)
-    record(actor, "notification.read_all", actor, after={"notifications": pks, "read_at": now})
-    return count

@@ -1,8 +1,9 @@
 """REST API of the inspection and rectification loop, under /api/v1/.
 
 Reads start from `access.visible_*` and details from `access.access_*`, exactly as the pages
-do; writes call the same actions (`report_case`, `submit_inspection`, `transition`,
-`attach_photo`). Out of scope is 404, a wrong role 403.
+do; writes call the same actions (`report_case`, `submit_inspection`, `transition`, whose
+rectify step stores the after-photos it is given). They check every rule; this module only
+translates their refusals. Out of scope is 404, a wrong role 403.
 
 Errors are the API's one shape (`juli.api.errors`), JSON `{"detail": "...", "code": "..."}` (plus
 `fields` for per-field problems):
@@ -55,14 +56,15 @@ from juli.api.filters import ApiFilterSet, BooleanFilter, DateFilter, IdFilter, 
 from juli.api.ids import MAX_ID, path_id
 from juli.api.pagination import KeysetPagination, bad_cursor, page_size_from
 from juli.api.schema import requires_one_of
+from juli.api.serializers import RefSerializer
 from juli.core import idempotency
 from juli.core.idempotency import Outcome
-from juli.orgs.access import visible_areas, visible_units
-from juli.orgs.api import RefSerializer
-from juli.orgs.models import Area, User
+from juli.core.writes import ConflictError
+from juli.orgs.access import visible_areas
+from juli.orgs.models import Area, Unit, User
 
-from . import access, queries
-from .actions import ConflictError, PhotoUpload, report_case, transition
+from . import access, queries, workflow
+from .actions import PhotoUpload, report_case, transition
 from .inspections import ResultInput, submit_inspection
 from .models import (
     TRANSITIONS,
@@ -76,7 +78,7 @@ from .models import (
     position_errors,
 )
 from .publication import update_publication
-from .workflow import TransitionError
+from .workflow import ArgumentOutOfScope, TransitionError
 
 MAX_UPLOADS = 10
 
@@ -139,13 +141,6 @@ def _photos_from_uploads(actor: Any, ids: list[uuid.UUID]) -> list[PhotoUpload]:
     from . import photos  # imported late: photos imports the actions this module also uses
 
     return photos.photos_from_uploads(actor, ids)
-
-
-def _attach_uploads(actor: Any, case: Case, kind: str, ids: list[uuid.UUID]) -> None:
-    """Attach the caller's staged uploads to an existing case (marks them attached)."""
-    from . import photos
-
-    photos.attach_uploads(actor, case, kind, ids)
 
 
 def _decimal(**kw: Any) -> serializers.DecimalField:
@@ -825,27 +820,33 @@ class CaseViewSet(CasesApiMixin, IdempotentMixin, ScopedReadOnlyViewSet):
         data = form.validated_data
         act = data["action"]
         kwargs: dict[str, Any] = {}
+        # Ids become objects here; whether they may be used (a unit in scope and active, a
+        # requester who works on the case, photos with the rectify step) is the action's
+        # rule, and its refusal is translated below.
         if data.get("unit") is not None:
-            # The same units the page's select accepts: active ones in the actor's scope.
-            unit = visible_units(user).filter(pk=data["unit"], is_active=True).first()
+            unit = Unit.objects.filter(pk=data["unit"]).first()
             if unit is None:
                 raise _unknown("unit")
             kwargs["unit"] = unit
         if data.get("requested_by") is not None:
-            requester = User.objects.filter(pk=data["requested_by"], is_active=True).first()
-            if requester is None or not access.can_see_case(requester, case):
-                raise TransitionError(
-                    _("The person who asked for the deferral does not work on this case."),
-                    code="requester_out_of_scope",
-                )
+            requester = User.objects.filter(pk=data["requested_by"]).first()
+            if requester is None:
+                raise workflow.requester_out_of_scope()
             kwargs["requested_by"] = requester
         if data["uploads"]:
-            if act != "rectify":
-                raise TransitionError(
-                    _("Photos go with the rectify step."), code="unexpected_argument"
-                )
-            _attach_uploads(user, case, CasePhoto.Kind.AFTER, data["uploads"])
-        transition(user, case, act, note=data["note"], **kwargs)
+            # Claimed (and checked to be the caller's) only for the step that takes them;
+            # any other step refuses the argument before anything is read.
+            uploads = data["uploads"]
+            kwargs["photos"] = _photos_from_uploads(user, uploads) if act == "rectify" else uploads
+        try:
+            transition(user, case, act, note=data["note"], **kwargs)
+        except ArgumentOutOfScope as refused:
+            raise _unknown(refused.field) from None
+        except TransitionError as refused:
+            if refused.code == "unit_inactive" and "unit" in kwargs:
+                # A unit the body names must be an active one in scope, as on the page.
+                raise _unknown("unit") from None
+            raise
         return Outcome(200, self._detail(case.pk))
 
     @extend_schema(

@@ -24,17 +24,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from juli.core.audit import record, snapshot
+from juli.core.writes import ConflictError, require
 from juli.orgs.access import prefix_q, scope_of
 from juli.orgs.models import Post, User
 from juli.orgs.roles import Role
 
 from . import access
 from .actions import (
-    ConflictError,
     PhotoUpload,
     _event,
     _next_number,
-    _require,
     _store_photo,
     _stored_files_cleaned,
 )
@@ -124,7 +123,7 @@ def plan_day(date: datetime.date, *, actor: Any = None) -> PlanReport:
         scope = scope_of(actor)
         if not scope.superuser:
             paths = scope.paths("area", CASE_OFFICE_ROLES)
-            _require(actor, bool(paths))
+            require(actor, bool(paths))
             points = points.filter(prefix_q("area_path", paths))
     report = PlanReport(date=date)
     planned = dict(
@@ -176,7 +175,7 @@ def reassign(actor: Any, assignment: InspectionAssignment, inspector: User) -> I
         .select_related("point")
         .get(pk=assignment.pk)
     )
-    _require(actor, access.can_manage_point(actor, assignment.point.area_path))
+    require(actor, access.can_manage_point(actor, assignment.point.area_path))
     if not access.can_inspect(inspector, assignment.point):
         raise ValidationError(_("%(u)s does not inspect this point's area.") % {"u": inspector})
     if inspector.pk == assignment.inspector_id:

@@ -14,16 +14,16 @@ from __future__ import annotations
 import datetime
 import uuid
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from juli.core.workflow import AbstractEvent, Move
 from juli.orgs.models import Area, Person, Unit, code_validator
 from juli.orgs.roles import Role
 
@@ -457,15 +457,9 @@ REPORT_ROLES = frozenset(
 INSPECT_ROLES = frozenset({Role.INSPECTOR, Role.STREET_OFFICER, Role.DISTRICT_ADMIN})
 
 
-class Move(NamedTuple):
-    sources: frozenset[str]
-    target: str
-    #: Roles that may make the move. Area roles must cover the case's area; unit roles
-    #: must hold a post on the case's responsible unit.
-    roles: frozenset[str]
-
-
 #: The case state machine: action → (from-states, to-state, roles). See docs/workflows.md.
+#: Area roles must cover the case's area; unit roles must hold a post on the case's
+#: responsible unit (`workflow.check_transition`).
 TRANSITIONS: dict[str, Move] = {
     "accept": Move(frozenset({S.REPORTED}), S.ACCEPTED, CASE_OFFICE_ROLES),
     "reject": Move(frozenset({S.REPORTED}), S.REJECTED, CASE_OFFICE_ROLES),
@@ -500,28 +494,18 @@ class CaseSequence(models.Model):
         return f"{self.year}: {self.last}"
 
 
-class CaseEvent(models.Model):
-    """One step in a case's life. History pages read these rows and nothing else."""
+class CaseEvent(AbstractEvent):
+    """One step in a case's life. History pages read these rows and nothing else.
+
+    Written only through `juli.core.workflow.append_event` (directly or by `transition`),
+    which calls the observers of "cases.CaseEvent" (the stats rollups) in the same
+    transaction."""
 
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case")
     )
-    at = models.DateTimeField(_("time"), default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("actor"),
-    )
-    action = models.CharField(_("action"), max_length=16)
-    from_status = models.CharField(_("from"), max_length=10, blank=True)
-    to_status = models.CharField(_("to"), max_length=10, blank=True)
-    note = models.CharField(_("note"), max_length=500, blank=True)
-    data = models.JSONField(_("data"), default=dict, blank=True, encoder=DjangoJSONEncoder)
 
-    class Meta:
+    class Meta(AbstractEvent.Meta):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
         ordering = ["at", "id"]
@@ -704,72 +688,6 @@ class InspectionResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item}: {'✓' if self.passed else '✗'}"
-
-
-# --- Notifications ------------------------------------------------------------------------------
-
-
-class Notification(models.Model):
-    """An in-app message to one user about one event: a case step (dispatch, send-back,
-    escalation) or a published bulletin or ranking.
-
-    `event_key` names the event ("bulletin:123:published", "case:7:dispatched:<time>"); one
-    user gets at most one row per event (the partial unique constraint), so that a replayed
-    notification is a no-op. `url` is where the bell entry links ("" for case rows: the list
-    links them to the case page that fits the reader).
-    """
-
-    class Kind(models.TextChoices):
-        DISPATCHED = "dispatched", _("Case dispatched")
-        SENT_BACK = "sent_back", _("Rectification sent back")
-        ESCALATED = "escalated", _("Overdue case escalated")
-        BULLETIN = "bulletin", _("Bulletin published")
-        RANKING = "ranking", _("Ranking published")
-        TEST = "test", _("Test message")
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="notifications",
-        verbose_name=_("recipient"),
-    )
-    case = models.ForeignKey(
-        Case,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="notifications",
-        verbose_name=_("case"),
-    )
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    text = models.CharField(_("text"), max_length=300)
-    event_key = models.CharField(_("event"), max_length=120, blank=True, default="")
-    url = models.CharField(_("link"), max_length=300, blank=True, default="")
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["recipient", "event_key"],
-                condition=~models.Q(event_key=""),
-                name="notification_once_per_event",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.text
-
-    def audit_scope(self) -> tuple[str, str]:
-        """A case's area; otherwise where the recipient belongs."""
-        if self.case_id:
-            path = Case.objects.values_list("area_path", flat=True).filter(pk=self.case_id).first()
-            return ("area", path or "")
-        return self.recipient.audit_scope()  # type: ignore[no-any-return, union-attr]
 
 
 # --- The public feed (Open311) ------------------------------------------------------------------

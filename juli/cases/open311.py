@@ -75,9 +75,10 @@ from juli.core import idempotency
 from juli.core.context import client_ip_from_meta
 from juli.core.idempotency import Outcome
 from juli.core.uploads import clean_image
+from juli.core.writes import ConflictError
 from juli.orgs.models import Area
 
-from .actions import ConflictError, PhotoUpload, report_case
+from .actions import PhotoUpload, report_case
 from .inspections import distance_m
 from .models import PUBLIC_BODY_KINDS, Case, CaseCategory, CaseEvent, Point, PublicFeedSettings
 from .publication import default_feed_settings

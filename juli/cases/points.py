@@ -18,10 +18,10 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from juli.core.audit import record, snapshot
+from juli.core.writes import apply_fields, require
 from juli.orgs.models import Area, Person, Unit
 
 from . import access
-from .actions import _apply, _require
 from .models import POINT_AREA_KINDS, Point, PointCategory, check_position, position_errors
 
 # --- Points ---------------------------------------------------------------------------------------
@@ -45,7 +45,7 @@ def _check_point(actor: Any, point: Point) -> None:
         raise ValidationError({"area": _("Choose the area of the point.")})
     if point.area.kind not in POINT_AREA_KINDS:
         raise ValidationError({"area": _("A point lies in a micro-grid or a building group.")})
-    _require(actor, access.can_manage_point(actor, point.area.path))
+    require(actor, access.can_manage_point(actor, point.area.path))
     point.area_path = point.area.path
     check_position(point.lat, point.lng)  # before full_clean, whose range checks fail on NaN
     point.full_clean()
@@ -55,7 +55,7 @@ def _check_point(actor: Any, point: Point) -> None:
 def create_point(actor: Any, **data: Any) -> Point:
     """Create a point in a micro-grid or building group the actor manages (office roles)."""
     point = Point()
-    _apply(point, POINT_FIELDS, data)
+    apply_fields(point, POINT_FIELDS, data)
     _check_point(actor, point)
     point.save()
     record(actor, "point.create", point, after=snapshot(point))
@@ -66,9 +66,9 @@ def create_point(actor: Any, **data: Any) -> Point:
 def update_point(actor: Any, point: Point, **data: Any) -> Point:
     """Change a point; moving it to another area needs rights over both areas."""
     point = Point.objects.select_for_update().get(pk=point.pk)
-    _require(actor, access.can_manage_point(actor, point.area_path))
+    require(actor, access.can_manage_point(actor, point.area_path))
     before = snapshot(point)
-    _apply(point, POINT_FIELDS, data)
+    apply_fields(point, POINT_FIELDS, data)
     _check_point(actor, point)
     point.save()
     record(actor, "point.update", point, before=before, after=snapshot(point))
@@ -281,7 +281,7 @@ def import_points(
             else:
                 point = Point.objects.select_for_update().get(pk=old.pk)
                 before = snapshot(point)
-                _apply(point, POINT_FIELDS, values)
+                apply_fields(point, POINT_FIELDS, values)
                 point.area_path = point.area.path
                 point.full_clean()
                 point.save()

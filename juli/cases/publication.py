@@ -20,10 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from juli.core.audit import record, snapshot
+from juli.core.writes import require, user_of
 from juli.orgs.models import Area
 
 from . import access
-from .actions import _event, _require, _user
+from .actions import _event
 from .models import Case, PublicFeedSettings
 
 PUBLICATION_FIELDS = ("public_reply", "is_public", "feed_withdrawn")
@@ -53,7 +54,7 @@ def update_publication(
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if actor is not None and not access.can_see_case(actor, locked):
             raise Http404
-        _require(actor, access.can_publish(actor, locked))
+        require(actor, access.can_publish(actor, locked))
         wanted: dict[str, Any] = {}
         if public_reply is not None:
             wanted["public_reply"] = public_reply.strip()
@@ -132,7 +133,7 @@ def update_feed_settings(actor: Any, district: Area, **data: Any) -> PublicFeedS
     for name, value in data.items():
         setattr(current, name, value)
     current.updated_at = timezone.now()
-    current.updated_by = _user(actor)
+    current.updated_by = user_of(actor)
     current.full_clean(exclude=["district"], validate_unique=False)
     current.save()
     record(

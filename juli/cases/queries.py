@@ -29,7 +29,6 @@ from .models import (
     CaseEvent,
     Inspection,
     InspectionAssignment,
-    Notification,
     Point,
 )
 
@@ -229,7 +228,3 @@ def todays_points(user: Any, date: datetime.date | None = None) -> QuerySet[Insp
         .annotate(inspected=Exists(done))
         .order_by("order", "point__area_path", "point__name", "pk")
     )
-
-
-def unread_notifications(user: Any) -> QuerySet[Notification]:
-    return access.visible_notifications(user).filter(read_at__isnull=True).select_related("case")

@@ -3,8 +3,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.utils import timezone
 from django_tasks import task
+
+from juli.core import schedule
+from juli.core.schedule import Job
 
 
 @task()
@@ -31,3 +36,10 @@ def plan_today() -> dict[str, int]:
         "already_planned": report.already_planned,
         "unassigned": len(report.unassigned),
     }
+
+
+# Periodic jobs (juli/core/schedule.py).
+schedule.register(
+    Job("escalate", "juli.cases.tasks.escalate_overdue", every_minutes=10),
+    Job("plan", "juli.cases.tasks.plan_today", at=datetime.time(6, 0)),
+)

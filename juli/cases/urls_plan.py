@@ -1,4 +1,4 @@
-"""The daily plan page and the notifications page."""
+"""The daily plan page (the notifications page is notify's)."""
 
 from django.urls import path
 
@@ -8,7 +8,4 @@ urlpatterns = [
     path("plan/", v.plan, name="plan"),
     path("plan/make/", v.plan_make, name="plan-make"),
     path("plan/assignments/<int:pk>/reassign/", v.plan_reassign, name="plan-reassign"),
-    path("notifications/", v.notification_list, name="notifications"),
-    path("notifications/read-all/", v.notification_read_all, name="notifications-read-all"),
-    path("notifications/<int:pk>/read/", v.notification_read, name="notification-read"),
 ]

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from juli.core import outbox
 from juli.orgs.access import prefix_q, scope_of, visible_areas
 from juli.orgs.models import Area
 from juli.orgs.roles import FIELD_ROLES, Role
@@ -60,30 +61,17 @@ def _field_user(request: HttpRequest) -> Any:
 
 
 def _messages() -> dict[str, str]:
-    """What the script says, translated here (the script itself holds no text)."""
+    """What the cases pages' own builders say (the outbox's texts come from core)."""
     return {
-        "waiting": _("%(n)s waiting to send"),
-        "none_waiting": _("Nothing waiting to send"),
-        "sending": _("Sending…"),
-        "offline": _("Offline: kept on this phone, sent when the network returns."),
-        "queued": _("Saved on this phone. It is sent as soon as the network allows."),
-        "sent": _("Sent."),
-        "failed": _("Not accepted"),
-        "conflict": _("Conflict, nothing was changed:"),
-        "signin": _("Your sign-in has expired: sign in again, then tap Retry."),
-        "retry": _("Retry"),
-        "discard": _("Discard"),
-        "discard_confirm": _("Discard this submission? It is deleted from this phone."),
         "note_needed": _("Describe the problem of each failed item."),
         "reason_needed": _("Give the reason."),
         "photo_needed": _("Add at least one photo."),
         "where_needed": _("Choose the point or the area."),
-        "no_storage": _("This browser cannot keep submissions offline."),
     }
 
 
 def _base(request: HttpRequest, **context: Any) -> dict[str, Any]:
-    return {"nav": "field", "field_messages": _messages(), **context}
+    return {"nav": "field", **outbox.page_context(**_messages()), **context}
 
 
 @login_required

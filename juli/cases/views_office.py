@@ -15,7 +15,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -25,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from juli.core import exports
+from juli.core import exports, idempotency
 from juli.core.models import ExportJob
 from juli.orgs import access as org_access
 from juli.orgs.forms import apply_errors
@@ -39,7 +38,6 @@ GET_POST = require_http_methods(["GET", "POST"])
 POINT_PAGE = 50
 MAP_LIMIT = 500
 MAP_AREA_LIMIT = 500
-DONE_TTL = 60 * 60  # how long a form's client UUID is remembered as done (seconds)
 
 
 def _office(request: HttpRequest) -> Any:
@@ -192,12 +190,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _case_page(request, access.access_case(request.user, pk))
 
 
-def _done_key(client_uuid: Any) -> str:
-    return f"juli:case-action:{client_uuid}"
-
-
 def _already_done(user: Any, case: Case, action: str, expected: str) -> bool:
-    """Did this user's same step already happen (a double click, a resend)?"""
+    """Was a refused step this user's same step, already made from the state the form was
+    drawn for (the same form posted again from another tab, or re-rendered with a new id)?"""
     last = case.events.order_by("-at", "-pk").first()
     return (
         case.status != expected
@@ -208,8 +203,9 @@ def _already_done(user: Any, case: Case, action: str, expected: str) -> bool:
     )
 
 
-def _act(user: Any, case: Case, form: Any, request: HttpRequest) -> Case:
-    """Call the one action function of `form.action` (rectify: the after-photo first)."""
+def _act(user: Any, case: Case, form: Any) -> Case:
+    """Call the one action of `form.action`. Rectify takes its after-photo along: the action
+    stores it in the step's own transaction, after every check."""
     note = form.cleaned_data.get("note", "")
     if form.action == "rectify":
         try:
@@ -219,17 +215,30 @@ def _act(user: Any, case: Case, form: Any, request: HttpRequest) -> Case:
                 _("Photo uploads are not available yet on this server."), code="no_uploads"
             ) from None
         image = clean_image(form.cleaned_data["photo"])
-        meta = image.meta()
-        upload = actions.PhotoUpload(
-            image.content, {k: v for k, v in meta.items() if v is not None}
-        )
-        actions.attach_photo(user, case, CasePhoto.Kind.AFTER, upload.file, upload.meta)
+        meta = {k: v for k, v in image.meta().items() if v is not None}
+        photo = actions.PhotoUpload(image.content, meta)
+        return actions.rectify_case(user, case, note=note, photos=[photo])
     return actions.transition(user, case, form.action, note=note, **form.arguments())
+
+
+def _submission(request: HttpRequest) -> dict[str, Any]:
+    """What a form post is fingerprinted by (`juli.core.idempotency`): its fields without
+    the CSRF token (masked anew on every page), and the names and sizes of its files."""
+    body: dict[str, Any] = {
+        key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"
+    }
+    body["files"] = {
+        key: [[f.name, f.size] for f in request.FILES.getlist(key)] for key in request.FILES
+    }
+    return body
 
 
 @login_required
 @require_POST
 def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One step from its form. The form's hidden client UUID (drawn when the page was
+    rendered) keys the step in `juli.core.idempotency`, as the API's Idempotency-Key does:
+    the same form posted again is answered "already done" and makes nothing."""
     user = _office(request)
     case = access.access_case(user, pk)
     form_class = forms.ACTION_FORMS.get(action)
@@ -238,24 +247,35 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     form = form_class(request.POST, request.FILES, case=case, user=user)
     if not form.is_valid():
         return _case_page(request, case, form, status=400)
-    key = _done_key(form.cleaned_data["client_uuid"])
-    expected = form.cleaned_data["expected_status"]
-    if cache.get(key) or _already_done(user, case, action, expected):
-        messages.info(request, _("This step was already done."))
-        return redirect("case-detail", case.pk)
+
+    def run() -> idempotency.Outcome:
+        done = _act(user, case, form)
+        return idempotency.Outcome(200, {"case": done.pk, "action": action})
+
     try:
-        _act(user, case, form, request)
+        outcome = idempotency.run_once(
+            user=user,
+            key=form.cleaned_data["client_uuid"],
+            method="POST",
+            path=request.path,
+            body=_submission(request),
+            run=run,
+        )
     except (ValidationError, PermissionDenied) as error:
         fresh = access.access_case(user, pk)
-        if _already_done(user, fresh, action, expected):
+        if _already_done(user, fresh, action, form.cleaned_data["expected_status"]):
             messages.info(request, _("This step was already done."))
             return redirect("case-detail", case.pk)
         if isinstance(error, PermissionDenied):
             error = ValidationError(str(error) or _("Your posts do not allow this step."))
         apply_errors(form, error)
         return _case_page(request, fresh, form, status=409 if _illegal(error) else 400)
-    cache.set(key, case.pk, DONE_TTL)
-    messages.success(request, _("Done: %(step)s.") % {"step": ACTION_LABELS[action]})
+    if outcome.replayed or not outcome.ok:
+        # A replay of this form (ok) or the same form id with other content (409): either
+        # way this form's step was made once already.
+        messages.info(request, _("This step was already done."))
+    else:
+        messages.success(request, _("Done: %(step)s.") % {"step": ACTION_LABELS[action]})
     return redirect("case-detail", case.pk)
 
 

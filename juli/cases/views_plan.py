@@ -1,12 +1,9 @@
-"""The daily inspection plan (日调度) for officers, and every user's notifications.
+"""The daily inspection plan (日调度) for officers.
 
 `/plan/` is for the office roles that plan (district administrator, street officer: an area
 grant of `CASE_OFFICE_ROLES`) and the superuser; anyone else gets 404. It reads the plan of
 one day through `access.visible_assignments`, makes it with `inspections.plan_day` and moves
 a point with `inspections.reassign`, which check rights and rules again.
-
-`/notifications/` lists the signed-in user's own notifications (`access.visible_notifications`)
-and marks them read through `actions.mark_read` / `actions.mark_all_read`.
 """
 
 from __future__ import annotations
@@ -20,21 +17,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from juli.orgs.access import is_office, prefix_q, scope_of
+from juli.orgs.access import prefix_q, scope_of
 from juli.orgs.models import Area, Post, User
 from juli.orgs.roles import Role
 
-from . import access, actions, inspections
+from . import access, inspections
 from .models import CASE_OFFICE_ROLES, Inspection, InspectionAssignment, Point
-
-NOTIFICATION_PAGE = 50
 
 
 def can_plan(user: Any) -> bool:
@@ -214,46 +209,3 @@ def plan_reassign(request: HttpRequest, pk: int) -> HttpResponse:
             % {"point": assignment.point.name, "name": choices[chosen]},
         )
     return _to_plan(assignment.date, f"#assignment-{assignment.pk}")
-
-
-# --- Notifications ------------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def notification_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    rows = access.visible_notifications(user).select_related("case")
-    before = request.GET.get("before", "")
-    if before.isdigit():
-        edge = rows.filter(pk=int(before)).values_list("created_at", "pk").first()
-        if edge is not None:
-            rows = rows.filter(Q(created_at__lt=edge[0]) | Q(created_at=edge[0], pk__lt=edge[1]))
-    page = list(rows.order_by("-created_at", "-pk")[: NOTIFICATION_PAGE + 1])
-    office = is_office(user)
-    for n in page:
-        if n.case_id and not n.url:
-            n.url = reverse("case-detail" if office else "field-case", args=[n.case_id])
-    context = {
-        "nav": "notifications",
-        "rows": page[:NOTIFICATION_PAGE],
-        "older": page[NOTIFICATION_PAGE - 1].pk if len(page) > NOTIFICATION_PAGE else None,
-    }
-    return render(request, "cases/notifications.html", context)
-
-
-@login_required
-@require_POST
-def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
-    notification = get_object_or_404(access.visible_notifications(request.user), pk=pk)
-    actions.mark_read(request.user, notification)
-    return redirect(f"{reverse('notifications')}#notification-{notification.pk}")
-
-
-@login_required
-@require_POST
-def notification_read_all(request: HttpRequest) -> HttpResponse:
-    count = actions.mark_all_read(request.user)
-    if count:
-        messages.success(request, _("%(n)d notifications marked read.") % {"n": count})
-    return redirect("notifications")

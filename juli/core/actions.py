@@ -1,8 +1,8 @@
 """Every write of the core app's photo pipeline: staging uploads, claiming them for a case,
 thumbnails and the sweep. Pages, the API, commands and tasks call these and nothing else.
 
-Conventions, as in `juli.orgs.actions` and `juli.cases.actions`: the first argument is the
-actor (`None` is the system: commands, tasks); a bad request raises `ValidationError` with a
+Conventions, as in every app's `actions.py`: the first argument is the actor (`None` is the
+system: commands, tasks); a bad request raises `ValidationError` with a
 `code`; each write appends an audit row in its transaction; files are stored only after the
 content is validated, and a file whose row is not written is deleted again. Storage is not
 transactional: a caller's outer transaction that rolls back after we returned leaves a file
@@ -26,16 +26,13 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from juli.orgs.access import scope_of
-from juli.orgs.roles import FIELD_ROLES, OFFICE_ROLES
-
 from . import jobs
 from .audit import record, snapshot
 from .models import Upload
+from .rights import UPLOAD_PHOTOS, has_right
+from .types import Actor
 from .uploads import clean_image, make_thumbnail_bytes
-
-#: Who may send photos: people working in the field or at a desk (not plain party members).
-UPLOAD_ROLES = FIELD_ROLES | OFFICE_ROLES
+from .writes import ConflictError
 
 #: Models whose photos get thumbnails ("app_label.ModelName": each has file and thumbnail).
 THUMBNAILED = frozenset({"core.Upload", "cases.CasePhoto"})
@@ -44,13 +41,10 @@ THUMBNAILED = frozenset({"core.Upload", "cases.CasePhoto"})
 PHOTO_FOLDERS = ("uploads", "cases")
 
 
-class ConflictError(ValidationError):
-    """The client UUID is already used by a different upload (HTTP 409)."""
-
-
 def can_upload(user: Any) -> bool:
-    scope = scope_of(user)
-    return scope.superuser or bool(scope.roles & UPLOAD_ROLES)
+    """May `user` send photos? The app that registered the right decides (the organisation
+    app: a field or office post, or a superuser)."""
+    return has_right(user, UPLOAD_PHOTOS)
 
 
 def _conflict() -> ConflictError:
@@ -66,14 +60,14 @@ def _client_uuid(value: uuid.UUID | str) -> uuid.UUID:
         ) from None
 
 
-def _replay(existing: Upload, actor: Any, sha256: str) -> tuple[Upload, bool]:
+def _replay(existing: Upload, owner_id: Any, sha256: str) -> tuple[Upload, bool]:
     # Someone else's id is a conflict too: never say whether an id exists for another user.
-    if existing.owner_id != actor.pk or existing.sha256 != sha256:
+    if existing.owner_id != owner_id or existing.sha256 != sha256:
         raise _conflict()
     return existing, False
 
 
-def stage_upload(actor: Any, *, client_uuid: uuid.UUID | str, file: Any) -> tuple[Upload, bool]:
+def stage_upload(actor: Actor, *, client_uuid: uuid.UUID | str, file: Any) -> tuple[Upload, bool]:
     """Validate and store a photo sent ahead of the form that will use it.
 
     Returns (upload, created). Idempotent by `client_uuid`: the same id with the same picture
@@ -90,10 +84,10 @@ def stage_upload(actor: Any, *, client_uuid: uuid.UUID | str, file: Any) -> tupl
         raise _conflict()
     image = clean_image(file)  # refusals happen here, before anything is stored
     if existing is not None:
-        return _replay(existing, actor, image.sha256)
+        return _replay(existing, actor.pk, image.sha256)
     upload = Upload(
         id=client_uuid,
-        owner=actor,
+        owner_id=actor.pk,
         width=image.width,
         height=image.height,
         taken_at=image.taken_at,
@@ -123,14 +117,14 @@ def stage_upload(actor: Any, *, client_uuid: uuid.UUID | str, file: Any) -> tupl
         winner = Upload.objects.filter(pk=client_uuid).first()
         if winner is None:
             raise
-        return _replay(winner, actor, image.sha256)
+        return _replay(winner, actor.pk, image.sha256)
     except BaseException:
         upload.file.delete(save=False)
         raise
     return upload, True
 
 
-def claim_uploads(actor: Any, ids: Iterable[uuid.UUID | str]) -> list[Upload]:
+def claim_uploads(actor: Actor, ids: Iterable[uuid.UUID | str]) -> list[Upload]:
     """The actor's own unattached uploads with these ids, in the order given (duplicates once).
 
     Any other id (unknown, someone else's, already attached, malformed) raises
@@ -149,9 +143,9 @@ def claim_uploads(actor: Any, ids: Iterable[uuid.UUID | str]) -> list[Upload]:
             wanted.append(key)
     if not wanted:
         return []
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if actor is None or not actor.is_authenticated:
         raise _unknown()
-    qs = Upload.objects.filter(pk__in=wanted, owner=actor, attached_at__isnull=True)
+    qs = Upload.objects.filter(pk__in=wanted, owner_id=actor.pk, attached_at__isnull=True)
     if transaction.get_connection().in_atomic_block:
         qs = qs.select_for_update()
     found = {u.pk: u for u in qs}
@@ -164,7 +158,7 @@ def _unknown() -> ValidationError:
     return ValidationError(_("Unknown upload: send the photo again."), code="unknown_upload")
 
 
-def mark_attached(actor: Any, upload: Upload, to: models.Model) -> None:
+def mark_attached(actor: Actor, upload: Upload, to: models.Model) -> None:
     """Record that `upload` became `to` (a case photo). Call inside the storing transaction."""
     now = timezone.now()
     if Upload.objects.filter(pk=upload.pk, attached_at__isnull=True).update(attached_at=now):

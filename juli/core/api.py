@@ -4,6 +4,10 @@ A phone sends each photo as soon as it is taken (multipart `file` + `client_uuid
 `Idempotency-Key` header with the same meaning), then names the returned ids in the form
 that uses them. Replays are answered from the stored row: same id and same picture → 200
 with the same body; same id and another picture → 409.
+
+Sign-in is DRF's default (`REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]`: the API token,
+then the session), the same pair as `juli.api.auth.API_AUTHENTICATION`, which core does not
+import because it pulls in the organisation app.
 """
 
 from __future__ import annotations
@@ -22,7 +26,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from juli.api.auth import API_AUTHENTICATION
 from juli.api.errors import ApiErrorSerializer, error
 
 from . import actions, idempotency
@@ -84,7 +87,6 @@ def _too_large() -> Response:
 class UploadCreateView(APIView):
     """Stage a photo (people with a field or office post)."""
 
-    authentication_classes = API_AUTHENTICATION
     permission_classes = (IsAuthenticated,)
     parser_classes = (MultiPartParser, FormParser)
 
@@ -147,7 +149,8 @@ class UploadCreateView(APIView):
                 _("Send client_uuid or the Idempotency-Key header."), "missing_client_uuid", 400
             )
         try:
-            upload, created = actions.stage_upload(request.user, client_uuid=key, file=file)
+            user = request.user if request.user.is_authenticated else None
+            upload, created = actions.stage_upload(user, client_uuid=key, file=file)
         except PermissionDenied as exc:
             return _error(str(exc), "forbidden", status.HTTP_403_FORBIDDEN)
         except ValidationError as exc:
@@ -161,7 +164,6 @@ class UploadCreateView(APIView):
 class UploadDetailView(APIView):
     """One of the caller's own staged uploads (404 for anyone else's)."""
 
-    authentication_classes = API_AUTHENTICATION
     permission_classes = (IsAuthenticated,)
 
     @extend_schema(

@@ -7,10 +7,12 @@ import decimal
 import uuid
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 
 from .context import current_ip
 from .models import AuditLog
+from .types import Actor
 
 
 def _plain(value: Any) -> Any:
@@ -42,7 +44,7 @@ def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, An
 
 
 def record(
-    actor: Any,
+    actor: Actor | AnonymousUser,
     verb: str,
     obj: models.Model,
     *,
@@ -51,13 +53,14 @@ def record(
     note: str = "",
     scope: tuple[str, str] | None = None,
 ) -> AuditLog:
-    """Append one audit row. `scope` is (kind, materialised path) of what `obj` belongs to."""
+    """Append one audit row. `scope` is (kind, materialised path) of what `obj` belongs to.
+    The actor is a user; None or an anonymous user is recorded as the system."""
     if scope is None:
         scope_fn = getattr(obj, "audit_scope", None)
         scope = scope_fn() if callable(scope_fn) else ("", "")
-    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    actor_obj = actor if actor is not None and actor.is_authenticated else None
     return AuditLog.objects.create(
-        actor=actor_obj,
+        actor_id=actor_obj.pk if actor_obj else None,
         actor_label=(actor_obj.get_username() if actor_obj else "system"),
         ip=current_ip(),
         verb=verb,

@@ -1,35 +1,26 @@
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django.http import HttpRequest
 
+from . import frame, menu
+
 
 def juli(request: HttpRequest) -> dict[str, Any]:
-    """What the page frame needs to know about the user: roles, office, admin, and which
-    menus (letters, rankings) are theirs. No query beyond the cached scope."""
-    from juli.orgs import access
-    from juli.orgs.roles import FIELD_ROLES
-
+    """What the page frame needs to know about the user: the facts the apps provide
+    (`juli.core.frame`: roles, office, field, admin …) and the main menu (`juli_menu`, the
+    `juli.core.menu` items the user sees). No query beyond the cached scope; the menu is a
+    callable, worked out only where a template shows it (not for a fragment or JSON)."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {
-            "juli_roles": frozenset(),
-            "juli_is_office": False,
-            "juli_is_field": False,
-            "juli_can_admin": False,
-            "juli_shows_letters": False,
-            "juli_shows_rankings": False,
-        }
-    from juli.letters.access import VIEW_ROLES as LETTER_ROLES
-    from juli.rankings.access import shows_rankings
+    context = frame.facts(user)
 
-    roles = access.roles_of(user)
-    return {
-        "juli_roles": roles,
-        "juli_is_field": bool(roles & FIELD_ROLES),
-        "juli_is_office": access.is_office(user),
-        "juli_can_admin": access.can_use_admin(user),
-        "juli_shows_letters": user.is_superuser or bool(roles & LETTER_ROLES),
-        "juli_shows_rankings": shows_rankings(user),
-    }
+    @cache
+    def main_menu() -> list[menu.MenuItem]:
+        if user is None or not user.is_authenticated:
+            return []
+        return menu.menu_for(user)
+
+    context["juli_menu"] = main_menu
+    return context

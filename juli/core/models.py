@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -274,3 +275,40 @@ class ExportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED}
+
+
+class EvidenceLink(models.Model):
+    """A record cited as evidence by a consumer (both generic). Written by
+    `juli.core.records.link`/`unlink` only; unique per (consumer, record), read both ways."""
+
+    consumer_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+"
+    )
+    consumer_id = models.PositiveBigIntegerField()
+    consumer = GenericForeignKey("consumer_type", "consumer_id")
+    record_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+"
+    )
+    record_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("record_type", "record_id")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    added_at = models.DateTimeField(_("added at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("evidence link")
+        verbose_name_plural = _("evidence links")
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consumer_type", "consumer_id", "record_type", "record_id"],
+                name="evidence_link_once",
+            )
+        ]
+        indexes = [models.Index(fields=["record_type", "record_id"], name="evidence_link_record")]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.consumer_type_id}:{self.consumer_id} ← {self.record_type_id}:{self.record_id}"
+        )

@@ -1,9 +1,11 @@
 """Periodic jobs: one table, one scheduler, two runners.
 
-`SCHEDULE` names every periodic job: a name, the dotted path of a django-tasks task (no
-arguments), and when it is due (every N minutes, or daily / weekly at a local time in
-JULI_WORK_TIME_ZONE). `tick()` enqueues each job whose latest due time ("slot") has not
-fired yet:
+Every periodic job is a `Job`: a name, the dotted path of a django-tasks task (no arguments),
+and when it is due (every N minutes, or daily / weekly at a local time in
+JULI_WORK_TIME_ZONE). Each app declares its own jobs in its `tasks.py` with
+`register(Job(…))`; the first read of the table (`registered()`) imports every app's `tasks`
+module, so core names no other app's task. `tick()` enqueues each job whose latest due time
+("slot") has not fired yet:
 
 - A slot fires at most once. `ScheduledRun` is unique on (name, slot); the row and the
   queued task commit in one transaction, so two schedulers, or a scheduler restarted
@@ -30,13 +32,16 @@ import datetime
 import logging
 import threading
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, close_old_connections, transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
+from django.utils.module_loading import import_string, module_has_submodule
 
 from .models import ScheduledRun, WorkerHeartbeat
 
@@ -86,22 +91,71 @@ class Job:
         return f"{day} at {self.at:%H:%M}"
 
 
-def _at(value: str) -> datetime.time:
-    return datetime.time.fromisoformat(value)
+# --- The table: every app declares its jobs ----------------------------------------------------
+
+_registry: dict[str, Job] = {}
+_lock = threading.RLock()
+_discovered = False
+_discovering = False
 
 
-SCHEDULE: tuple[Job, ...] = (
-    # The bulletin and ranking tasks decide themselves whether today's bulletin / this
-    # week's ranking is due; running them hourly lets them catch up within the hour.
-    Job("bulletins", "juli.bulletins.tasks.generate_daily_bulletins", every_minutes=60),
-    Job("rankings", "juli.rankings.tasks.compute_weekly_rankings", every_minutes=60),
-    Job("escalate", "juli.cases.tasks.escalate_overdue", every_minutes=10),
-    Job("rollups", "juli.stats.tasks.refresh_rollups", every_minutes=60),
-    Job("thumbnails", "juli.core.tasks.thumbnail_catch_up", every_minutes=60),
-    Job("notify-retry", "juli.notify.tasks.retry_deliveries", every_minutes=1),
-    Job("purge-submissions", "juli.core.tasks.purge_submissions", at=_at("03:30")),
-    Job("plan", "juli.cases.tasks.plan_today", at=_at("06:00")),
-)
+def register(*new: Job) -> None:
+    """Add jobs to the table. An app calls it from its `tasks.py`, beside the tasks:
+
+        schedule.register(Job("rollups", "juli.stats.tasks.refresh_rollups", every_minutes=60))
+
+    The same job twice is fine; another job under a name already taken is a mistake."""
+    with _lock:
+        for job in new:
+            old = _registry.get(job.name)
+            if old is not None and old != job:
+                raise ImproperlyConfigured(f"scheduled job {job.name!r} is registered twice")
+            _registry[job.name] = job
+
+
+def _app_index(job: Job) -> int:
+    config = apps.get_containing_app_config(job.task_path)
+    names = [c.name for c in apps.get_app_configs()]
+    return names.index(config.name) if config is not None else len(names)
+
+
+def discover() -> None:
+    """Import every app's `tasks` module, once per process. Another thread waits for the
+    first one to finish; a `tasks.py` that reads the table while it is imported does not
+    recurse.
+
+    What `autodiscover_modules("tasks")` does, but app by app: a `tasks.py` that does not
+    import (an app half deployed) is logged and leaves out that app's jobs only; the others
+    still fire, as a task path that does not import is skipped (see `fire`)."""
+    global _discovered, _discovering
+    if _discovered:
+        return
+    with _lock:
+        if _discovered or _discovering:
+            return
+        _discovering = True
+        try:
+            _import_tasks()
+            _discovered = True
+        finally:
+            _discovering = False
+
+
+def _import_tasks() -> None:
+    for config in apps.get_app_configs():
+        try:
+            if module_has_submodule(config.module, "tasks"):
+                import_module(f"{config.name}.tasks")
+        except Exception:
+            logger.exception("the tasks of %s do not import: their jobs are left out", config.name)
+
+
+def registered() -> tuple[Job, ...]:
+    """Every registered job, in the order of the apps in INSTALLED_APPS (then as declared)."""
+    discover()
+    with _lock:
+        table = list(_registry.values())
+    return tuple(sorted(table, key=_app_index))
 
 
 def work_zone() -> ZoneInfo:
@@ -111,7 +165,7 @@ def work_zone() -> ZoneInfo:
 def jobs() -> tuple[Job, ...]:
     """The table, minus the names listed in JULI_SCHEDULE_DISABLED."""
     disabled = set(settings.JULI_SCHEDULE_DISABLED)
-    return tuple(job for job in SCHEDULE if job.name not in disabled)
+    return tuple(job for job in registered() if job.name not in disabled)
 
 
 @dataclass

@@ -9,6 +9,9 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
+from . import schedule
+from .schedule import Job
+
 logger = logging.getLogger(__name__)
 
 
@@ -65,3 +68,10 @@ def run_export(job_id: int) -> str:
     from .exports import run_export as run
 
     return run(job_id)
+
+
+# Core's periodic jobs (juli/core/schedule.py); every other app declares its own in its tasks.py.
+schedule.register(
+    Job("thumbnails", "juli.core.tasks.thumbnail_catch_up", every_minutes=60),
+    Job("purge-submissions", "juli.core.tasks.purge_submissions", at=datetime.time(3, 30)),
+)

@@ -77,7 +77,7 @@ class CleanImage:
     sha256: str
 
     def meta(self) -> dict[str, Any]:
-        """The keys `juli.cases.actions.PhotoUpload.meta` takes."""
+        """The keys a stored photo takes (the cases app's `PhotoUpload.meta`)."""
         return {
             "width": self.width,
             "height": self.height,

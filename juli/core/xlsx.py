@@ -58,7 +58,7 @@ def neutralise(value: Any) -> Any:
         return value
     value = strip_bidi(value)
     # Apostrophes already in front count too ("'=1" becomes "''=1"), so that the import
-    # (juli.cases.excel) takes off exactly the one added here.
+    # (the cases app's `excel.py`) takes off exactly the one added here.
     return "'" + value if looks_like_formula(value.lstrip("'")) else value
 
 

@@ -15,12 +15,13 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from juli.core.audit import record, snapshot
+from juli.core.writes import apply_fields, require
 from juli.orgs.models import PartyOrg, Person
 
 from . import access
@@ -39,23 +40,6 @@ def _field_error(field: str, message: str, code: str) -> ValidationError:
     return error
 
 
-def _require(actor: Any, allowed: bool) -> None:
-    if actor is None:
-        return
-    if not allowed:
-        raise PermissionDenied(_("Your posts do not allow this change."))
-
-
-def _apply(obj: Any, fields: list[str], data: dict[str, Any]) -> None:
-    unknown = set(data) - set(fields)
-    if unknown:
-        raise ValidationError(
-            _("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))}, code="unknown_field"
-        )
-    for name, value in data.items():
-        setattr(obj, name, value.strip() if isinstance(value, str) else value)
-
-
 def _touch(duty_list: DutyList) -> None:
     DutyList.objects.filter(pk=duty_list.pk).update(updated_at=timezone.now())
 
@@ -65,7 +49,7 @@ def _touch(duty_list: DutyList) -> None:
 
 @transaction.atomic
 def create_list(actor: Any, owner: PartyOrg, *, year: int, title: str, note: str = "") -> DutyList:
-    _require(actor, access.can_manage_list_owner(actor, owner))
+    require(actor, access.can_manage_list_owner(actor, owner))
     if not owner.is_active:
         raise ValidationError(
             _("%(name)s is no longer active.") % {"name": owner.name}, code="org_inactive"
@@ -96,9 +80,9 @@ def _refuse_taken_year(owner: PartyOrg, year: int) -> None:
 @transaction.atomic
 def update_list(actor: Any, duty_list: DutyList, **data: Any) -> DutyList:
     duty_list = DutyList.objects.select_for_update().select_related("owner").get(pk=duty_list.pk)
-    _require(actor, access.can_manage_list(actor, duty_list))
+    require(actor, access.can_manage_list(actor, duty_list))
     before = snapshot(duty_list, LIST_FIELDS)
-    _apply(duty_list, LIST_FIELDS, data)
+    apply_fields(duty_list, LIST_FIELDS, data, strip=True, code="unknown_field")
     duty_list.full_clean(validate_constraints=False)
     after = snapshot(duty_list, LIST_FIELDS)
     if after == before:
@@ -113,7 +97,7 @@ def update_list(actor: Any, duty_list: DutyList, **data: Any) -> DutyList:
 def copy_list(actor: Any, source: DutyList, *, year: int, title: str = "") -> DutyList:
     """A new list for `year` with every post and duty of `source` (then edited on its own)."""
     source = DutyList.objects.select_related("owner").get(pk=source.pk)
-    _require(actor, access.can_manage_list(actor, source))
+    require(actor, access.can_manage_list(actor, source))
     new_title = title.strip() or source.title.replace(str(source.year), str(year))
     target = DutyList(
         owner=source.owner, year=year, title=new_title, note=source.note, copied_from=source
@@ -185,7 +169,7 @@ def add_post(
 ) -> DutyPost:
     """The post `post` at `level` in the list; an existing one is returned unchanged."""
     duty_list = DutyList.objects.select_for_update().select_related("owner").get(pk=duty_list.pk)
-    _require(actor, access.can_manage_list(actor, duty_list))
+    require(actor, access.can_manage_list(actor, duty_list))
     _check_level_post(level, post)
     existing = DutyPost.objects.filter(duty_list=duty_list, level=level, post=post).first()
     if existing is not None:
@@ -210,9 +194,9 @@ def update_post(actor: Any, duty_post: DutyPost, **data: Any) -> DutyPost:
     duty_post = (
         DutyPost.objects.select_for_update().select_related("duty_list__owner").get(pk=duty_post.pk)
     )
-    _require(actor, access.can_manage_list(actor, duty_post.duty_list))
+    require(actor, access.can_manage_list(actor, duty_post.duty_list))
     before = snapshot(duty_post, POST_FIELDS)
-    _apply(duty_post, POST_FIELDS, data)
+    apply_fields(duty_post, POST_FIELDS, data, strip=True, code="unknown_field")
     duty_post.full_clean(validate_constraints=False)
     after = snapshot(duty_post, POST_FIELDS)
     if after == before:
@@ -227,7 +211,7 @@ def update_post(actor: Any, duty_post: DutyPost, **data: Any) -> DutyPost:
 def remove_post(actor: Any, duty_post: DutyPost) -> None:
     """Remove a post and its duties from the list (the audit row keeps what they were)."""
     duty_post = DutyPost.objects.select_related("duty_list__owner").get(pk=duty_post.pk)
-    _require(actor, access.can_manage_list(actor, duty_post.duty_list))
+    require(actor, access.can_manage_list(actor, duty_post.duty_list))
     before = {
         **snapshot(duty_post),
         "duties": [d.text for d in duty_post.duties.all()],
@@ -254,7 +238,7 @@ def add_duty(
     duty_post = (
         DutyPost.objects.select_for_update().select_related("duty_list__owner").get(pk=duty_post.pk)
     )
-    _require(actor, access.can_manage_list(actor, duty_post.duty_list))
+    require(actor, access.can_manage_list(actor, duty_post.duty_list))
     text = " ".join(text.split())
     existing = Duty.objects.filter(duty_post=duty_post, text=text).first()
     if existing is not None:
@@ -283,11 +267,11 @@ def update_duty(actor: Any, duty: Duty, **data: Any) -> Duty:
         .select_related("duty_post__duty_list__owner")
         .get(pk=duty.pk)
     )
-    _require(actor, access.can_manage_list(actor, duty.duty_post.duty_list))
+    require(actor, access.can_manage_list(actor, duty.duty_post.duty_list))
     before = snapshot(duty, DUTY_FIELDS)
     if "text" in data and isinstance(data["text"], str):
         data["text"] = " ".join(data["text"].split())
-    _apply(duty, DUTY_FIELDS, data)
+    apply_fields(duty, DUTY_FIELDS, data, strip=True, code="unknown_field")
     duty.full_clean()
     after = snapshot(duty, DUTY_FIELDS)
     if after == before:
@@ -301,7 +285,7 @@ def update_duty(actor: Any, duty: Duty, **data: Any) -> Duty:
 @transaction.atomic
 def remove_duty(actor: Any, duty: Duty) -> None:
     duty = Duty.objects.select_related("duty_post__duty_list__owner").get(pk=duty.pk)
-    _require(actor, access.can_manage_list(actor, duty.duty_post.duty_list))
+    require(actor, access.can_manage_list(actor, duty.duty_post.duty_list))
     record(actor, "duty.delete", duty, before=snapshot(duty))
     _touch(duty.duty_post.duty_list)
     duty.delete()
@@ -321,7 +305,7 @@ def designate_leader(
 ) -> LeaderDesignation:
     """Record that `person` leads business under `org`; a current one with the same title
     is returned unchanged."""
-    _require(actor, access.can_manage_designations(actor, org))
+    require(actor, access.can_manage_designations(actor, org))
     if not org.is_active:
         raise ValidationError(
             _("%(name)s is no longer active.") % {"name": org.name}, code="org_inactive"
@@ -353,7 +337,7 @@ def end_designation(
         .select_related("org", "person")
         .get(pk=designation.pk)
     )
-    _require(actor, access.can_manage_designations(actor, designation.org))
+    require(actor, access.can_manage_designations(actor, designation.org))
     if designation.ended_on is not None:
         raise ValidationError(_("This designation has already ended."), code="already_ended")
     before = snapshot(designation, ["ended_on"])

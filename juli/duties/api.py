@@ -30,8 +30,8 @@ from juli.api.auth import API_AUTHENTICATION
 from juli.api.errors import ERRORS, READ_ERRORS
 from juli.api.filters import QuerySerializer
 from juli.api.ids import ID_PATTERN, path_id
+from juli.api.serializers import RefSerializer
 from juli.orgs.access import one_or_404, visible_orgs
-from juli.orgs.api import RefSerializer
 
 from . import access, actions, queries
 from .models import YEAR_VALIDATORS, Duty, DutyList, DutyPost, DutyPostKind, Level

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from juli.core.demo import DemoRun, demo_step
 from juli.orgs.models import PartyOrg, Post
 from juli.orgs.roles import Role
 
@@ -340,3 +341,9 @@ def build_demo(stdout: Any = None) -> dict[str, int]:
         "duties": Duty.objects.count(),
         "business_leaders": LeaderDesignation.objects.count(),
     }
+
+
+@demo_step("duties", after=("orgs",))
+def build_duties_step(run: DemoRun) -> dict[str, int]:
+    """This app's step of `juli demo` (see `juli.core.demo`)."""
+    return build_demo(stdout=run.stdout)

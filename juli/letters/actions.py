@@ -34,10 +34,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from juli.core import records
 from juli.core.audit import record, snapshot
+from juli.core.models import EvidenceLink
+from juli.core.signature_image import clean_signature
+from juli.core.signing import confirm_signer
+from juli.core.workflow import append_event, check_move, lock, transition
+from juli.core.writes import apply_fields, require, user_of
 from juli.orgs.models import PartyOrg, Post, User
 
-from . import access, integrity, linkables
+from . import access, integrity
+from . import records as letter_records
 from .models import (
     COLLECTING,
     EDITABLE,
@@ -53,7 +60,6 @@ from .models import (
     Status,
     TemplateItem,
 )
-from .signature_image import clean_signature
 
 ONE_DECIMAL = Decimal("0.1")
 
@@ -83,53 +89,45 @@ def grade_for(total: Decimal, full: Decimal = Decimal("100")) -> str:
     return "fail"
 
 
-def _require(actor: Any, allowed: bool) -> None:
-    if actor is not None and not allowed:
-        raise PermissionDenied(_("Your posts do not allow this change."))
-
-
-def _user(actor: Any) -> User | None:
-    return actor if isinstance(actor, User) else None
-
-
 def _lock(letter: Letter) -> Letter:
-    locked: Letter = (
-        Letter.objects.select_for_update()
-        .select_related("issuer_org", "receiver_org", "issuer_post", "receiver_post")
-        .get(pk=letter.pk)
+    return lock(
+        letter,
+        Letter.objects.select_related("issuer_org", "receiver_org", "issuer_post", "receiver_post"),
     )
-    return locked
+
+
+def _illegal(letter: Letter, action: str) -> str:
+    return _("A letter that is “%(status)s” cannot be given “%(action)s”.") % {
+        "status": letter.get_status_display(),
+        "action": action,
+    }
+
+
+#: How the workflow helper moves a letter (`juli.core.workflow`).
+_WORKFLOW: dict[str, Any] = {
+    "table": TRANSITIONS,
+    "event_model": LetterEvent,
+    "error": LetterError,
+    "message": _illegal,
+}
 
 
 def _move(actor: Any, letter: Letter, action: str, *, note: str = "", digest: str = "") -> None:
-    sources, target = TRANSITIONS[action]
-    if letter.status not in sources:
-        raise LetterError(
-            _("A letter that is “%(status)s” cannot be given “%(action)s”.")
-            % {"status": letter.get_status_display(), "action": action},
-            code="illegal_state",
-        )
+    """Set the next status on a letter locked by the caller and append its event (with the
+    content hash `digest`); the caller saves `status` with the step's other fields."""
+    move = check_move(letter, action, table=TRANSITIONS, error=LetterError, message=_illegal)
     before = letter.status
-    letter.status = target
-    LetterEvent.objects.create(
-        letter=letter,
-        actor=_user(actor),
+    letter.status = move.target
+    append_event(
+        LetterEvent,
+        letter,
+        actor=actor,
         action=action,
         from_status=before,
-        to_status=target,
+        to_status=move.target,
+        note=note,
         content_hash=digest,
-        note=note[:500],
     )
-
-
-def _apply(obj: Any, fields: Iterable[str], data: Mapping[str, Any]) -> None:
-    unknown = set(data) - set(fields)
-    if unknown:
-        raise LetterError(
-            _("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))}, code="invalid"
-        )
-    for name, value in data.items():
-        setattr(obj, name, value)
 
 
 # --- Templates --------------------------------------------------------------------------------
@@ -141,7 +139,7 @@ TEMPLATE_FIELDS = ("title", "preamble")
 def create_template(
     actor: Any, org: PartyOrg, *, year: int, level: str, title: str, preamble: str = ""
 ) -> LetterTemplate:
-    _require(actor, access._staff_of(actor, org.path))
+    require(actor, access._staff_of(actor, org.path))
     if LetterTemplate.objects.filter(org=org, year=year, level=level).exists():
         raise LetterError(
             _("%(org)s already has a %(year)s template for this level.")
@@ -157,9 +155,9 @@ def create_template(
 
 @transaction.atomic
 def update_template(actor: Any, template: LetterTemplate, **data: Any) -> LetterTemplate:
-    _require(actor, access.can_edit_template(actor, template))
+    require(actor, access.can_edit_template(actor, template))
     before = snapshot(template)
-    _apply(template, TEMPLATE_FIELDS, data)
+    apply_fields(template, TEMPLATE_FIELDS, data, error=LetterError, code="invalid")
     template.full_clean()
     template.save()
     record(actor, "letter_template.update", template, before=before, after=snapshot(template))
@@ -169,7 +167,7 @@ def update_template(actor: Any, template: LetterTemplate, **data: Any) -> Letter
 @transaction.atomic
 def copy_template(actor: Any, source: LetterTemplate, *, year: int) -> LetterTemplate:
     """Last year's template, copied to `year` with all its items, ready to edit."""
-    _require(actor, access.can_edit_template(actor, source))
+    require(actor, access.can_edit_template(actor, source))
     title = source.title.replace(str(source.year), str(year))
     if title == source.title:
         title = f"{year} {source.title}"
@@ -192,7 +190,7 @@ def copy_template(actor: Any, source: LetterTemplate, *, year: int) -> LetterTem
 
 
 def _check_item(data: Mapping[str, Any], item: ItemFields) -> None:
-    _apply(item, ItemFields.CONTENT_FIELDS, data)
+    apply_fields(item, ItemFields.CONTENT_FIELDS, data, error=LetterError, code="invalid")
     try:
         item.full_clean(exclude=["template", "letter"])
     except ValidationError as error:
@@ -201,7 +199,7 @@ def _check_item(data: Mapping[str, Any], item: ItemFields) -> None:
 
 @transaction.atomic
 def add_template_item(actor: Any, template: LetterTemplate, **data: Any) -> TemplateItem:
-    _require(actor, access.can_edit_template(actor, template))
+    require(actor, access.can_edit_template(actor, template))
     item = TemplateItem(template=template)
     if "order" not in data:
         data["order"] = template.items.count() + 1
@@ -213,7 +211,7 @@ def add_template_item(actor: Any, template: LetterTemplate, **data: Any) -> Temp
 
 @transaction.atomic
 def update_template_item(actor: Any, item: TemplateItem, **data: Any) -> TemplateItem:
-    _require(actor, access.can_edit_template(actor, item.template))
+    require(actor, access.can_edit_template(actor, item.template))
     before = snapshot(item)
     _check_item(data, item)
     item.save()
@@ -223,7 +221,7 @@ def update_template_item(actor: Any, item: TemplateItem, **data: Any) -> Templat
 
 @transaction.atomic
 def delete_template_item(actor: Any, item: TemplateItem) -> None:
-    _require(actor, access.can_edit_template(actor, item.template))
+    require(actor, access.can_edit_template(actor, item.template))
     before = snapshot(item)
     record(actor, "letter_template.delete_item", item, before=before)
     item.delete()
@@ -261,7 +259,7 @@ def prepare_letters(
 ) -> list[Letter]:
     """One draft letter per chosen lower organisation, with the template's items. Idempotent:
     an organisation that already has this template's letter keeps it (returned as is)."""
-    _require(actor, access.can_edit_template(actor, template))
+    require(actor, access.can_edit_template(actor, template))
     receivers = list(receivers)
     if not receivers:
         raise LetterError(_("Choose at least one organisation."), code="no_receivers")
@@ -303,8 +301,13 @@ def prepare_letters(
             LetterItem(letter=letter, **{f: getattr(i, f) for f in ItemFields.CONTENT_FIELDS})
             for i in items
         )
-        LetterEvent.objects.create(
-            letter=letter, actor=_user(actor), action="create", to_status=Status.DRAFT
+        append_event(
+            LetterEvent,
+            letter,
+            actor=actor,
+            action="create",
+            from_status="",
+            to_status=Status.DRAFT,
         )
         record(actor, "letter.create", letter, after=snapshot(letter))
         out.append(letter)
@@ -314,14 +317,23 @@ def prepare_letters(
 @transaction.atomic
 def issue_letter(actor: Any, letter: Letter) -> Letter:
     letter = _lock(letter)
-    _require(actor, access.is_issuer_staff(actor, letter))
+    require(actor, access.is_issuer_staff(actor, letter))
     if not letter.items.exists():
         raise LetterError(_("A letter without items cannot be issued."), code="no_items")
-    _move(actor, letter, "issue")
-    letter.issued_at = timezone.now()
-    letter.save(update_fields=["status", "issued_at"])
-    record(actor, "letter.issue", letter, after={"status": letter.status})
-    return letter
+
+    def stamp(letter: Letter, move: Any, now: Any) -> Any:
+        letter.issued_at = now
+        return ["issued_at"], {}
+
+    return transition(
+        actor,
+        letter,
+        "issue",
+        **_WORKFLOW,
+        locked=True,
+        effects=stamp,
+        audit_values=lambda letter, before, data: (None, {"status": letter.status}),
+    )
 
 
 def issue_letters(actor: Any, letters: Iterable[Letter]) -> int:
@@ -344,29 +356,38 @@ def _content_changed(actor: Any, letter: Letter, what: str) -> None:
     fresh = integrity.content_hash(letter)
     if fresh == letter.content_hash:
         return
-    now = timezone.now()
     reason = _("Content changed after signing: %(what)s") % {"what": what}
-    valid = list(letter.signatures.filter(voided_at__isnull=True))
-    for sig in valid:
-        sig.voided_at, sig.void_reason = now, reason[:300]
-        sig.save(update_fields=["voided_at", "void_reason"])
     old = letter.content_hash
-    _move(actor, letter, "void", note=reason, digest=old)
-    letter.content_hash, letter.frozen_at, letter.signed_at = "", None, None
-    letter.save(update_fields=["status", "content_hash", "frozen_at", "signed_at"])
-    record(
+    voided: list[int] = []
+
+    def void(letter: Letter, move: Any, now: Any) -> Any:
+        for sig in letter.signatures.filter(voided_at__isnull=True):
+            sig.voided_at, sig.void_reason = now, reason[:300]
+            sig.save(update_fields=["voided_at", "void_reason"])
+            voided.append(sig.pk)
+        letter.content_hash, letter.frozen_at, letter.signed_at = "", None, None
+        return ["content_hash", "frozen_at", "signed_at"], {}
+
+    transition(
         actor,
-        "letter.void_signatures",
         letter,
-        before={"content_hash": old, "signatures": [s.pk for s in valid]},
-        after={"status": letter.status},
+        "void",
+        **_WORKFLOW,
+        locked=True,
         note=reason,
+        event_extra={"content_hash": old},
+        effects=void,
+        audit_verb="letter.void_signatures",
+        audit_values=lambda letter, before, data: (
+            {"content_hash": old, "signatures": voided},
+            {"status": letter.status},
+        ),
     )
 
 
 def _editable(actor: Any, letter: Letter) -> Letter:
     letter = _lock(letter)
-    _require(actor, access.is_issuer_staff(actor, letter))
+    require(actor, access.is_issuer_staff(actor, letter))
     if letter.status not in EDITABLE:
         raise LetterError(
             _("The assessment has started: the letter's content can no longer change."),
@@ -379,7 +400,7 @@ def _editable(actor: Any, letter: Letter) -> Letter:
 def update_letter(actor: Any, letter: Letter, **data: Any) -> Letter:
     letter = _editable(actor, letter)
     before = snapshot(letter, ["title", "preamble"])
-    _apply(letter, ("title", "preamble"), data)
+    apply_fields(letter, ("title", "preamble"), data, error=LetterError, code="invalid")
     if not letter.title.strip():
         raise LetterError(_("The title is required."), code="invalid")
     letter.save(update_fields=["title", "preamble"])
@@ -427,20 +448,7 @@ def delete_item(actor: Any, item: LetterItem) -> None:
 
 def _check_password(user: User, password: str, otp: str) -> bool:
     """The user's password, and their TOTP code when they have a confirmed device."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    if not password:
-        raise LetterError(_("Enter your password to sign."), code="password_required")
-    if not user.check_password(password):
-        raise LetterError(_("The password is not right."), code="wrong_password")
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    if device is None:
-        return False
-    if not otp.strip():
-        raise LetterError(_("Enter the code from your authenticator app."), code="otp_required")
-    if not device.verify_token(otp.strip()):
-        raise LetterError(_("That code is not right."), code="wrong_otp")
-    return True
+    return confirm_signer(user, password, otp, error=LetterError)
 
 
 def sign_letter(
@@ -595,22 +603,28 @@ EVIDENCE_FIELDS = [
     "file_type",
     "file_size",
     "file_sha256",
-    "record_type",
-    "record_id",
     "added_by",
     "added_at",
 ]
 
 
-def _evidence_snapshot(evidence: Evidence) -> dict[str, Any]:
-    return {**snapshot(evidence, EVIDENCE_FIELDS), "file": evidence.file.name or ""}
+def _evidence_snapshot(evidence: Evidence, record_obj: Model | None = None) -> dict[str, Any]:
+    """The audited state of an entry; a record entry names its record as it always did."""
+    out = {**snapshot(evidence, EVIDENCE_FIELDS), "file": evidence.file.name or ""}
+    out["record_type_id"] = out["record_id"] = None
+    if record_obj is not None:
+        ct = ContentType.objects.get_for_model(record_obj)
+        out["record_type_id"], out["record_id"] = ct.pk, record_obj.pk
+    elif evidence.kind == Evidence.Kind.RECORD:
+        link = evidence.record_links.first()
+        if link is not None:
+            out["record_type_id"], out["record_id"] = link.record_type_id, link.record_id
+    return out
 
 
 def _evidence_letter(actor: Any, letter: Letter) -> Letter:
     letter = _lock(letter)
-    _require(
-        actor, access.is_receiver_staff(actor, letter) or access.is_issuer_staff(actor, letter)
-    )
+    require(actor, access.is_receiver_staff(actor, letter) or access.is_issuer_staff(actor, letter))
     if letter.status not in COLLECTING:
         raise LetterError(
             _("Evidence is collected while the letter runs, not after the assessment began."),
@@ -677,26 +691,29 @@ def add_evidence(
     chosen = _items_of(letter, items)
     if not chosen:
         raise LetterError(_("Choose the items this evidence serves."), code="no_items")
-    evidence = Evidence(letter=letter, title=title.strip()[:200], note=note, added_by=_user(actor))
+    evidence = Evidence(
+        letter=letter, title=title.strip()[:200], note=note, added_by=user_of(actor)
+    )
     if happened_on:
         evidence.happened_on = happened_on
+    purpose = letter_records.purpose_of(letter)
     if record_obj is not None:
-        kind = linkables.kind_of(record_obj)
+        kind = records.kind_of(record_obj)
         if kind is None:
             raise LetterError(_("This kind of record cannot be linked."), code="invalid")
-        if (
-            actor is not None
-            and not kind.candidates(actor, letter).filter(pk=record_obj.pk).exists()
-        ):
-            raise Http404
-        ct = ContentType.objects.get_for_model(record_obj)
-        if Evidence.objects.filter(letter=letter, record_type=ct, record_id=record_obj.pk).exists():
+        records.check(actor, record_obj, purpose)  # Http404 outside the actor's candidates
+        # Once per letter: the letter's row is locked (`_evidence_letter`), so no race.
+        if EvidenceLink.objects.filter(
+            consumer_type=ContentType.objects.get_for_model(Evidence),
+            consumer_id__in=letter.evidence.values("pk"),
+            record_type=ContentType.objects.get_for_model(record_obj),
+            record_id=record_obj.pk,
+        ).exists():
             raise LetterError(
                 _("This record is already attached to the letter; add items to it instead."),
                 code="already_linked",
             )
         evidence.kind = Evidence.Kind.RECORD
-        evidence.record_type, evidence.record_id = ct, record_obj.pk
         evidence.title = evidence.title or kind.describe(record_obj)[:200]
     elif upload is not None:
         content, name, content_type = clean_evidence_file(upload)
@@ -716,11 +733,13 @@ def add_evidence(
         raise LetterError(_("Give the evidence a title."), code="invalid")
     evidence.save()
     evidence.items.set(chosen)
+    if record_obj is not None:
+        records.link(actor, evidence, record_obj, purpose)
     record(
         actor,
         "letter.add_evidence",
         evidence,
-        after={**_evidence_snapshot(evidence), "items": [i.pk for i in chosen]},
+        after={**_evidence_snapshot(evidence, record_obj), "items": [i.pk for i in chosen]},
     )
     return evidence
 
@@ -746,6 +765,8 @@ def set_evidence_items(actor: Any, evidence: Evidence, items: Iterable[LetterIte
 def remove_evidence(actor: Any, evidence: Evidence) -> None:
     _evidence_letter(actor, evidence.letter)
     record(actor, "letter.remove_evidence", evidence, before=_evidence_snapshot(evidence))
+    for link in evidence.record_links.select_related("consumer_type", "record_type"):
+        records.unlink(actor, link)
     if evidence.file:
         path = evidence.file.name or ""
         storage = evidence.file.storage
@@ -789,7 +810,7 @@ def save_self_assessment(
 ) -> Letter:
     """The receiver's scores and remarks per item; `submit` hands them to the issuer."""
     letter = _lock(letter)
-    _require(actor, access.is_receiver_staff(actor, letter))
+    require(actor, access.is_receiver_staff(actor, letter))
     if letter.status != Status.SIGNED:
         raise LetterError(
             _("Self-assessment is made on a signed letter before it is submitted."),
@@ -842,7 +863,7 @@ def save_review(
     """The issuer's scores; a score that differs from the self score needs a reason.
     `finish` fixes the total and the grade."""
     letter = _lock(letter)
-    _require(actor, access.is_issuer_staff(actor, letter))
+    require(actor, access.is_issuer_staff(actor, letter))
     if letter.status != Status.SELF_ASSESSED:
         raise LetterError(_("Only a submitted self-assessment is reviewed."), code="illegal_state")
     items = {i.pk: i for i in letter.items.all()}
@@ -890,24 +911,38 @@ def save_review(
 @transaction.atomic
 def return_self_assessment(actor: Any, letter: Letter, *, note: str) -> Letter:
     letter = _lock(letter)
-    _require(actor, access.is_issuer_staff(actor, letter))
+    require(actor, access.is_issuer_staff(actor, letter))
     if not note.strip():
         raise LetterError(_("Say what should be redone."), code="note_required")
-    _move(actor, letter, "return", note=note)
-    letter.save(update_fields=["status"])
-    record(actor, "letter.return", letter, after={"status": letter.status}, note=note)
-    return letter
+    return transition(
+        actor,
+        letter,
+        "return",
+        **_WORKFLOW,
+        locked=True,
+        note=note,
+        audit_values=lambda letter, before, data: (None, {"status": letter.status}),
+    )
 
 
 @transaction.atomic
 def publish(actor: Any, letter: Letter) -> Letter:
     letter = _lock(letter)
-    _require(actor, access.is_issuer_staff(actor, letter))
-    _move(actor, letter, "publish")
-    letter.published_at = timezone.now()
-    letter.save(update_fields=["status", "published_at"])
-    record(actor, "letter.publish", letter, after={"grade": letter.grade})
-    return letter
+    require(actor, access.is_issuer_staff(actor, letter))
+
+    def stamp(letter: Letter, move: Any, now: Any) -> Any:
+        letter.published_at = now
+        return ["published_at"], {}
+
+    return transition(
+        actor,
+        letter,
+        "publish",
+        **_WORKFLOW,
+        locked=True,
+        effects=stamp,
+        audit_values=lambda letter, before, data: (None, {"grade": letter.grade}),
+    )
 
 
 # --- Printing ---------------------------------------------------------------------------------
@@ -918,7 +953,7 @@ def record_print(actor: Any, letter: Letter, pdf: bytes) -> LetterPrint:
     """Remember a PDF Juli handed out, so that an uploaded copy can be recognised."""
     digest = hashlib.sha256(pdf).hexdigest()
     printed = LetterPrint.objects.create(
-        letter=letter, sha256=digest, content_hash=letter.content_hash, printed_by=_user(actor)
+        letter=letter, sha256=digest, content_hash=letter.content_hash, printed_by=user_of(actor)
     )
     record(actor, "letter.print", printed, after={"sha256": digest})
     return printed

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
@@ -41,9 +41,14 @@ from juli.api.base import ScopedReadOnlyViewSet
 from juli.api.errors import ERRORS as API_ERRORS
 from juli.api.errors import ApiErrorSerializer, api_exception_handler, error
 from juli.api.ids import path_id
+from juli.core import records
+from juli.core.models import EvidenceLink
 
-from . import access, actions, integrity, linkables, queries
+from . import access, actions, integrity, queries
 from .models import Evidence, Letter, LetterItem, Signature
+
+#: A record entry's link, with its kind, for the evidence answers.
+RECORD_LINKS = EvidenceLink.objects.select_related("record_type")
 
 ERRORS = {
     **API_ERRORS,
@@ -166,6 +171,7 @@ class LetterSerializer(serializers.ModelSerializer):
 
 class EvidenceSerializer(serializers.ModelSerializer):
     record_kind = serializers.SerializerMethodField()
+    record_id = serializers.SerializerMethodField()
 
     class Meta:
         model = Evidence
@@ -186,9 +192,19 @@ class EvidenceSerializer(serializers.ModelSerializer):
             "added_at",
         ]
 
+    @staticmethod
+    def _link(obj: Evidence) -> Any:
+        """The entry's record link (prefetched by the viewset), or None."""
+        links = list(obj.record_links.all())
+        return links[0] if links else None
+
     def get_record_kind(self, obj: Evidence) -> str:
-        ct = obj.record_type
-        return f"{ct.app_label}.{ct.model}" if ct else ""
+        link = self._link(obj)
+        return f"{link.record_type.app_label}.{link.record_type.model}" if link else ""
+
+    def get_record_id(self, obj: Evidence) -> int | None:
+        link = self._link(obj)
+        return link.record_id if link else None
 
 
 class EvidenceCreateSerializer(serializers.Serializer):
@@ -203,7 +219,7 @@ class EvidenceCreateSerializer(serializers.Serializer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["record_kind"].choices = sorted(linkables.REGISTRY)  # type: ignore[attr-defined]
+        self.fields["record_kind"].choices = sorted(records.kinds())  # type: ignore[attr-defined]
 
 
 class EvidenceNoteSerializer(EvidenceCreateSerializer):
@@ -392,11 +408,9 @@ class EvidenceViewSet(
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[Evidence]:
-        qs = (
-            Evidence.objects.filter(letter__in=access.visible_letters(self.request.user))
-            .select_related("record_type")
-            .prefetch_related("items")
-        )
+        qs = Evidence.objects.filter(
+            letter__in=access.visible_letters(self.request.user)
+        ).prefetch_related("items", Prefetch("record_links", queryset=RECORD_LINKS))
         letter = self.request.query_params.get("letter", "")
         if letter.isdigit():
             qs = qs.filter(letter_id=int(letter))

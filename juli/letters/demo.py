@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from juli.core.demo import DemoRun, demo_step
 from juli.orgs import actions as org_actions
 from juli.orgs.models import PartyOrg, User
 
@@ -420,3 +421,9 @@ def build_demo(stdout: Any = None) -> dict[str, int]:
             f"evidence: {counts['evidence']}\n"
         )
     return counts
+
+
+@demo_step("letters", after=("orgs",), logins=DEMO_LOGINS)
+def build_letters_step(run: DemoRun) -> dict[str, int]:
+    """This app's step of `juli demo` (see `juli.core.demo`)."""
+    return build_demo(stdout=run.stdout)

@@ -124,32 +124,3 @@ class EvidenceForm(forms.Form):
             [("", "—"), *records]
         )
 
-
-class VerifyForm(forms.Form):
-    code = forms.CharField(label=_("Verification code"), max_length=40, required=False)
-    pdf = forms.FileField(label=_("Or upload the PDF"), required=False)
-
-    def clean_pdf(self) -> Any:
-        """Say what is wrong with a file that cannot be checked, instead of "unknown code"."""
-        from django.template.defaultfilters import filesizeformat
-
-        from . import integrity
-
-        upload = self.cleaned_data.get("pdf")
-        if upload is None:
-            return upload
-        if upload.size > integrity.MAX_PDF_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than the limit of %(limit)s.")
-                % {"limit": filesizeformat(integrity.MAX_PDF_BYTES)},
-                code="too_large",
-            )
-        upload.seek(0)
-        head = upload.read(len(integrity.PDF_MAGIC))
-        upload.seek(0)
-        if head != integrity.PDF_MAGIC:
-            raise forms.ValidationError(
-                _("This file is not a PDF: upload the letter's PDF, or type its code."),
-                code="not_pdf",
-            )
-        return upload

@@ -12,18 +12,19 @@ The workflow is the `TRANSITIONS` table below; every move appends a `LetterEvent
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from juli.orgs.models import PartyOrg, Person, Post
+from juli.core.signing import AbstractPrint, AbstractSignature
+from juli.core.workflow import AbstractEvent, Move
+from juli.orgs.models import PartyOrg, Post
 
 
 class LetterTemplate(models.Model):
@@ -127,15 +128,15 @@ class Status(models.TextChoices):
 
 #: action → (from-states, to-state). `sign` and `countersign` are the first and the second
 #: signature; `void` is made by the system when the content changes after a signature.
-TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "issue": (frozenset({Status.DRAFT}), Status.ISSUED),
-    "sign": (frozenset({Status.ISSUED}), Status.PARTLY_SIGNED),
-    "countersign": (frozenset({Status.PARTLY_SIGNED}), Status.SIGNED),
-    "void": (frozenset({Status.PARTLY_SIGNED, Status.SIGNED}), Status.ISSUED),
-    "self_assess": (frozenset({Status.SIGNED}), Status.SELF_ASSESSED),
-    "return": (frozenset({Status.SELF_ASSESSED}), Status.SIGNED),
-    "review": (frozenset({Status.SELF_ASSESSED}), Status.REVIEWED),
-    "publish": (frozenset({Status.REVIEWED}), Status.PUBLISHED),
+TRANSITIONS: dict[str, Move] = {
+    "issue": Move(frozenset({Status.DRAFT}), Status.ISSUED),
+    "sign": Move(frozenset({Status.ISSUED}), Status.PARTLY_SIGNED),
+    "countersign": Move(frozenset({Status.PARTLY_SIGNED}), Status.SIGNED),
+    "void": Move(frozenset({Status.PARTLY_SIGNED, Status.SIGNED}), Status.ISSUED),
+    "self_assess": Move(frozenset({Status.SIGNED}), Status.SELF_ASSESSED),
+    "return": Move(frozenset({Status.SELF_ASSESSED}), Status.SIGNED),
+    "review": Move(frozenset({Status.SELF_ASSESSED}), Status.REVIEWED),
+    "publish": Move(frozenset({Status.REVIEWED}), Status.PUBLISHED),
 }
 
 #: States in which the content may still be edited (a change after a signature voids it).
@@ -262,33 +263,18 @@ class LetterItem(ItemFields):
         return ("org", self.letter.receiver_path)
 
 
-class Signature(models.Model):
+class Signature(AbstractSignature):
     """One party's signature. A voided signature stays, with when and why it was voided."""
 
     class Side(models.TextChoices):
         ISSUER = "issuer", _("Issuing party")
         RECEIVER = "receiver", _("Receiving party")
 
-    class Method(models.TextChoices):
-        DRAWN = "drawn", _("Drawn signature")
-        PASSWORD = "password", _("Confirmed with password")
-
     letter = models.ForeignKey(
         Letter, on_delete=models.CASCADE, related_name="signatures", verbose_name=_("letter")
     )
     side = models.CharField(_("side"), max_length=8, choices=Side.choices)
-    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="+")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    method = models.CharField(_("signing method"), max_length=8, choices=Method.choices)
     image = models.FileField(_("signature image"), upload_to="letters/signatures/%Y/", blank=True)
-    image_sha256 = models.CharField(max_length=64, blank=True)
-    second_factor = models.BooleanField(_("second factor used"), default=False)
-    content_hash = models.CharField(_("signed content hash"), max_length=64)
-    signed_at = models.DateTimeField(_("signed at"), default=timezone.now)
-    client_uuid = models.UUIDField(_("client id"), unique=True, default=uuid.uuid4)
-    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
-    void_reason = models.CharField(_("why voided"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("signature")
@@ -309,24 +295,20 @@ class Signature(models.Model):
         return ("org", self.letter.receiver_path)
 
 
-class LetterEvent(models.Model):
+class LetterEvent(AbstractEvent):
     """The letter's history: every move of the workflow, every void, every content change."""
 
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(_("time"), default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
     action = models.CharField(_("action"), max_length=20)
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16, blank=True)
+    from_status = models.CharField(_("from"), max_length=16, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, blank=True)
+    #: The content hash the step concerns (signed, or voided by a change).
     content_hash = models.CharField(max_length=64, blank=True)
-    note = models.CharField(_("note"), max_length=500, blank=True)
+    data = None  # type: ignore[assignment]
 
-    class Meta:
+    class Meta(AbstractEvent.Meta):
         verbose_name = _("letter event")
         verbose_name_plural = _("letter events")
-        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.letter_id} {self.action}"
@@ -335,7 +317,9 @@ class LetterEvent(models.Model):
 class Evidence(models.Model):
     """Something that shows an item was done: a file, a note, or a record Juli already has.
 
-    A record is attached to a letter once (unique) and may serve several items.
+    A record entry holds its title, note and date here; the record itself is linked through
+    `juli.core.records` (one `EvidenceLink` whose consumer is this entry). A record is attached
+    to a letter once (checked under the letter's row lock) and may serve several items.
     """
 
     class Kind(models.TextChoices):
@@ -358,26 +342,19 @@ class Evidence(models.Model):
     file_type = models.CharField(max_length=100, blank=True)
     file_size = models.PositiveIntegerField(null=True, blank=True)
     file_sha256 = models.CharField(max_length=64, blank=True)
-    record_type = models.ForeignKey(
-        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    record_id = models.PositiveBigIntegerField(null=True, blank=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     added_at = models.DateTimeField(_("added at"), default=timezone.now)
+    #: The record of a "record" entry: its one `core.EvidenceLink` (this entry is the consumer).
+    record_links = GenericRelation(
+        "core.EvidenceLink", content_type_field="consumer_type", object_id_field="consumer_id"
+    )
 
     class Meta:
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
         ordering = ["happened_on", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["letter", "record_type", "record_id"],
-                condition=models.Q(record_id__isnull=False),
-                name="letter_record_attached_once",
-            )
-        ]
 
     def __str__(self) -> str:
         return self.title
@@ -386,16 +363,10 @@ class Evidence(models.Model):
         return ("org", self.letter.receiver_path)
 
 
-class LetterPrint(models.Model):
+class LetterPrint(AbstractPrint):
     """A PDF Juli issued: its SHA-256 lets the verification page recognise an unaltered copy."""
 
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="prints")
-    sha256 = models.CharField(max_length=64, db_index=True)
-    content_hash = models.CharField(max_length=64, blank=True)
-    printed_at = models.DateTimeField(default=timezone.now)
-    printed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
 
     class Meta:
         verbose_name = _("issued PDF")

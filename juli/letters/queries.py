@@ -10,7 +10,8 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from . import linkables
+from juli.core import records
+
 from .actions import GRADE_LABELS
 from .models import Evidence, Letter, LetterItem, Signature
 
@@ -73,26 +74,14 @@ def valid_signatures(letter: Letter) -> dict[str, Signature]:
 
 
 def evidence_rows(letter: Letter) -> list[dict[str, Any]]:
-    """The letter's evidence with what each record is (one query per linked kind)."""
-    rows = list(
-        letter.evidence.prefetch_related("items").select_related("record_type", "added_by__person")
-    )
-    by_type: dict[int, list[Evidence]] = {}
-    for e in rows:
-        if e.record_type_id:
-            by_type.setdefault(e.record_type_id, []).append(e)
+    """The letter's evidence with what each record is (one query for the links, then one per
+    linked kind)."""
+    rows = list(letter.evidence.prefetch_related("items").select_related("added_by__person"))
+    linked = records.links_for(e for e in rows if e.kind == Evidence.Kind.RECORD)
     described: dict[int, tuple[str, str]] = {}
-    for _ct, group in by_type.items():
-        ct = group[0].record_type
-        model = ct.model_class() if ct else None
-        kind = linkables.REGISTRY.get(f"{ct.app_label}.{ct.model}") if ct else None
-        if model is None or kind is None:
-            continue
-        objs = model._default_manager.in_bulk([e.record_id for e in group])
-        for e in group:
-            obj = objs.get(e.record_id)
-            if obj is not None:
-                described[e.pk] = (kind.describe(obj), kind.url(obj))
+    for (_ct, pk), links in linked.items():
+        if links and links[0].record is not None:
+            described[pk] = (links[0].line, links[0].url)
     return [
         {
             "evidence": e,

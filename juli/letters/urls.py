@@ -2,12 +2,15 @@
 
 from django.urls import path
 
+from juli.core.views_verify import verify_document
+
 from . import views as v
 from . import views_sign as s
 
 urlpatterns = [
     path("letters/", v.letter_list, name="letter-list"),
-    path("letters/verify/", s.verify, name="letter-verify"),
+    # Printed codes and QR codes point here: core's check page, speaking of letters.
+    path("letters/verify/", verify_document, {"kind": "letter"}, name="letter-verify"),
     path("letters/templates/", v.template_list, name="letter-templates"),
     path("letters/templates/<int:pk>/", v.template_detail, name="letter-template"),
     path("letters/templates/<int:pk>/session/", s.session, name="letter-session"),

@@ -21,10 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from juli.core import records
 from juli.orgs.access import one_or_404
 from juli.orgs.forms import apply_errors
 
-from . import access, actions, forms, linkables, queries
+from . import access, actions, forms, queries
+from . import records as letter_records
 from .models import COLLECTING, EDITABLE, Evidence, LetterItem, Status, TemplateItem
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -331,18 +333,14 @@ def letter_item(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _record_choices(user: Any, letter: Any) -> list[tuple[str, Any]]:
+    """The records `user` may still link to the letter, grouped by kind (200 a kind at most)."""
     groups: list[tuple[str, Any]] = []
-    taken = set(
-        Evidence.objects.filter(letter=letter, record_id__isnull=False).values_list(
-            "record_type__app_label", "record_type__model", "record_id"
-        )
-    )
-    for key, kind in linkables.REGISTRY.items():
-        app, model = key.split(".")
+    taken = records.cited_by(letter.evidence.all())
+    for kind, candidates in records.candidates(user, letter_records.purpose_of(letter)):
         options = [
-            (f"{key}:{obj.pk}", kind.describe(obj))
-            for obj in kind.candidates(user, letter)[:200]
-            if (app, model, obj.pk) not in taken
+            (f"{kind.key}:{obj.pk}", kind.describe(obj))
+            for obj in candidates[:200]
+            if (kind.key, obj.pk) not in taken
         ]
         if options:
             groups.append((str(kind.label), options))
@@ -351,8 +349,7 @@ def _record_choices(user: Any, letter: Any) -> list[tuple[str, Any]]:
 
 def _record_from(value: str) -> Any:
     key, _sep, pk = value.rpartition(":")
-    kind = linkables.REGISTRY.get(key)
-    if kind is None or not pk.isdigit():
+    if key not in records.kinds() or not pk.isdigit():
         raise Http404
     from django.apps import apps
 

@@ -1,5 +1,5 @@
-"""Signing a letter (one letter, or a meeting's signing session), its PDF, and the public
-verification page.
+"""Signing a letter (one letter, or a meeting's signing session) and its PDF. The public
+verification page is core's (`juli.core.views_verify`), mounted at `/letters/verify/`.
 
 The signing session is the seed's ceremony: at the yearly meeting the issuing secretary signs
 each letter in turn and hands the device to each branch secretary, who signs on the same
@@ -186,7 +186,7 @@ def session(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "letters/session.html", context)
 
 
-# --- Images, PDF, verification ---------------------------------------------------------------
+# --- Images and PDF -------------------------------------------------------------------------
 
 
 @login_required
@@ -244,38 +244,3 @@ def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(pdf, content_type=PDF_TYPE)
     response["Content-Disposition"] = f'attachment; filename="letter-{letter.pk}.pdf"'
     return response
-
-
-@require_http_methods(["GET", "POST"])
-def verify(request: HttpRequest) -> HttpResponse:
-    """Public: anyone holding a printed letter checks that it is genuine and unchanged."""
-    form = forms.VerifyForm(request.POST or request.GET or None, request.FILES or None)
-    result: dict[str, Any] | None = None
-    if form.is_bound and form.is_valid():
-        upload = form.cleaned_data.get("pdf")
-        if upload is not None:
-            data = upload.read(integrity.MAX_PDF_BYTES + 1)
-            checked = integrity.verify_pdf(data)
-            if not checked.verdict.code:  # a PDF, but no code printed in it: not ours
-                form.add_error(
-                    "pdf",
-                    _(
-                        "No verification code was found in this PDF: type the code printed "
-                        "at the foot of the letter."
-                    ),
-                )
-            else:
-                result = {
-                    "verdict": checked.verdict,
-                    "pdf": True,
-                    "issued_copy": checked.issued_copy,
-                }
-        elif form.cleaned_data.get("code"):
-            result = {"verdict": integrity.verify(form.cleaned_data["code"]), "pdf": False}
-    if result is not None and result["verdict"].letter is not None:
-        result["signatures"] = (
-            queries.valid_signatures(result["verdict"].letter)
-            if result["verdict"].state == "valid"
-            else {}
-        )
-    return render(request, "letters/verify.html", {"form": form, "result": result, "nav": ""})

@@ -13,7 +13,7 @@ from juli.orgs.access import one_or_404, prefix_q, scope_of
 from juli.orgs.models import Area, PartyOrg, Unit
 from juli.orgs.roles import MANAGER_ROLES, Role
 
-from .models import Channel, Delivery
+from .models import Channel, Delivery, Notification
 
 SCOPE_KINDS = ("org", "area", "unit")
 AREA_MANAGERS = {Role.DISTRICT_ADMIN, Role.STREET_OFFICER}
@@ -80,3 +80,10 @@ def deliveries_of(scope: PartyOrg | Area | Unit) -> QuerySet[Delivery]:
 
 def scope_kind(scope: PartyOrg | Area | Unit) -> str:
     return {PartyOrg: "org", Area: "area", Unit: "unit"}[type(scope)]
+
+
+def visible_notifications(user: Any) -> QuerySet[Notification]:
+    """A user's own in-app notifications (nobody reads another's)."""
+    if not getattr(user, "is_authenticated", False):
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient_id=user.pk)

@@ -18,17 +18,27 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Model, Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from juli.cases.models import Case, Notification
+from juli.core import notices
 from juli.core.audit import record, snapshot
 from juli.core.jobs import later
 from juli.orgs.models import Area, PartyOrg, Unit, User
 
 from . import access, senders
-from .models import Channel, Delivery, EventKind, backoff, mask_secret, mask_url, max_attempts
+from .models import (
+    TEST_KIND,
+    Channel,
+    Delivery,
+    Notification,
+    backoff,
+    mask_secret,
+    mask_url,
+    max_attempts,
+)
 
 #: While an attempt is in flight its row is not due; a worker that died mid-attempt leaves
 #: a row that comes due again after this long (longer than any HTTP timeout).
@@ -85,28 +95,31 @@ def notify(
     area: Area | None = None,
     org: PartyOrg | None = None,
     unit: Unit | None = None,
-    case: Case | None = None,
+    case: Model | None = None,
     channel_url: str | None = None,
     now: datetime.datetime | None = None,
 ) -> list[Delivery]:
     """Announce one event: an in-app row for each of `users` and a delivery to each channel
     that receives `kind` there. Announcing the same `event_key` again adds nothing.
 
-    `title` is the one-line message (the bell shows it); `text` the detail sent to channels;
-    `url` the link of both (`channel_url` overrides it for channels). Returns the event's
-    deliveries.
+    `kind` must be registered in `juli.core.notices` (ValueError naming it otherwise). `title`
+    is the one-line message (the bell shows it); `text` the detail sent to channels; `url` the
+    link of both (`channel_url` overrides it for channels; an empty `url` lets the kind's
+    `link` choose per reader). `case` is the case the in-app rows point at, if any. Returns
+    the event's deliveries.
     """
     if not event_key or len(event_key) > 120:
         raise ValueError("event_key must be 1–120 characters")
-    if kind not in EventKind.values:
-        raise ValueError(f"unknown event kind {kind!r}")
+    if not notices.is_registered(kind):
+        raise ValueError(f"unknown event kind {kind!r}: register it in a notices.py")
     now = now or timezone.now()
     recipients = sorted({u if isinstance(u, int) else u.pk for u in users})
+    case_id = case.pk if case is not None else None
     Notification.objects.bulk_create(
         [
             Notification(
                 recipient_id=pk,
-                case=case,
+                case_id=case_id,
                 kind=kind,
                 text=title[:300],
                 event_key=event_key,
@@ -277,10 +290,11 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
         raise ValidationError({"target": error.messages}) from None
     if kind == Channel.Kind.WECOM:
         data["secret"] = ""
-    kinds = [k for k in data.get("kinds", []) if k in EventKind.values]
+    registered = [kind.key for kind in notices.kinds()]
+    kinds = [k for k in data.get("kinds", []) if k in registered]
     if not kinds:
         raise ValidationError({"kinds": _("Choose at least one kind of event.")})
-    data["kinds"] = [k for k in EventKind.values if k in kinds and k != EventKind.TEST]
+    data["kinds"] = [k for k in registered if k in kinds and k != TEST_KIND]
     data["name"] = str(data.get("name", "")).strip()
     if not data["name"]:
         raise ValidationError({"name": _("Give the channel a name.")})
@@ -370,6 +384,49 @@ def send_test(actor: Any, channel: Channel, *, now: datetime.datetime | None = N
         "time": timezone.localtime(now).strftime("%Y-%m-%d %H:%M"),
     }
     key = f"test:{channel.pk}:{now.strftime('%Y%m%dT%H%M%S%f')}"
-    (row,) = _queue(key, EventKind.TEST, title, text, "", [channel], now)
+    (row,) = _queue(key, TEST_KIND, title, text, "", [channel], now)
     record(actor, "channel.test", channel, after={"delivery": row.pk})
     return row
+
+
+# --- The bell ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def mark_read(actor: Any, notification: Notification) -> Notification:
+    """Mark one of the actor's notifications read (404 for someone else's). Audited; marking
+    a read notification again changes and records nothing."""
+    if actor is None or notification.recipient_id != actor.pk:
+        raise Http404
+    # The conditional UPDATE claims the row: of two clicks only one writes and records.
+    now = timezone.now()
+    if Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now):
+        notification.read_at = now
+        record(
+            actor,
+            "notification.read",
+            notification,
+            before={"read_at": None},
+            after={"read_at": now},
+            scope=notification.audit_scope(),
+        )
+    else:
+        notification.refresh_from_db(fields=["read_at"])
+    return notification
+
+
+@transaction.atomic
+def mark_all_read(actor: Any) -> int:
+    """Mark every unread notification of the actor read; returns how many. One audit row
+    (on the actor's account) lists them; with none unread, nothing is written."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise Http404
+    now = timezone.now()
+    unread = Notification.objects.filter(recipient_id=actor.pk, read_at__isnull=True)
+    # Lock first (PostgreSQL), so that the ids recorded are exactly the rows this call marks.
+    pks = list(unread.select_for_update().order_by("pk").values_list("pk", flat=True))
+    if not pks:
+        return 0
+    count = Notification.objects.filter(pk__in=pks, read_at__isnull=True).update(read_at=now)
+    record(actor, "notification.read_all", actor, after={"notifications": pks, "read_at": now})
+    return count

@@ -17,12 +17,15 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from juli.cases.models import Notification
+from juli.core.demo import DemoRun, demo_step
 from juli.orgs.demo import data as org_data
 from juli.orgs.models import Area
 
 from . import actions, senders
-from .models import Channel, Delivery
+from .models import Channel, Delivery, Notification
+
+#: The kind of the escalation notices (registered by the cases in their notices.py).
+ESCALATED = "escalated"
 
 EMAIL_NAME = "打浦桥街道党建办邮箱"
 WECOM_NAME = "打浦桥街道城运工作群（企业微信机器人）"
@@ -65,11 +68,12 @@ def build_demo(stdout: Any = None) -> dict[str, int]:
 
 
 def _history(street: Area, channel: Channel) -> int:
-    """Deliveries of the street's last escalations, as the robot would have had them."""
+    """Deliveries of the street's last escalations, as the robot would have had them.
+
+    It reads the in-app escalation notices (this app's own rows) and the case they point at
+    through the foreign key, by field name: no import of the cases app."""
     events = (
-        Notification.objects.filter(
-            kind=Notification.Kind.ESCALATED, case__area_path__startswith=street.path
-        )
+        Notification.objects.filter(kind=ESCALATED, case__area_path__startswith=street.path)
         .exclude(event_key="")
         .order_by("-created_at", "-pk")
         .values_list("event_key", "text", "created_at", "case__number", "case__title")
@@ -89,7 +93,7 @@ def _history(street: Area, channel: Channel) -> int:
         row = Delivery(
             channel=channel,
             event_key=key,
-            kind=Notification.Kind.ESCALATED,
+            kind=ESCALATED,
             title=text[:300],
             payload=payload,
             created_at=at,
@@ -106,3 +110,9 @@ def _history(street: Area, channel: Channel) -> int:
         rows.append(row)
     Delivery.objects.bulk_create(rows, ignore_conflicts=True)
     return Delivery.objects.filter(channel=channel).count()
+
+
+@demo_step("notify", after=("cases",))
+def build_notify_step(run: DemoRun) -> dict[str, int]:
+    """This app's step of `juli demo` (see `juli.core.demo`)."""
+    return build_demo(stdout=run.stdout)

@@ -8,10 +8,16 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from . import senders
-from .models import Channel, EventKind
+from juli.core import notices
 
-EVENT_CHOICES = [(k, label) for k, label in EventKind.choices if k != EventKind.TEST]
+from . import senders
+from .models import TEST_KIND, Channel
+
+
+def event_choices() -> list[tuple[str, Any]]:
+    """The kinds a channel may take: every registered kind but the test message. A callable,
+    so that the registry is read when the form is, not when this module is imported."""
+    return [(key, label) for key, label in notices.choices() if key != TEST_KIND]
 
 
 class ChannelForm(forms.Form):
@@ -34,7 +40,7 @@ class ChannelForm(forms.Form):
     )
     kinds = forms.MultipleChoiceField(
         label=_("Events it receives"),
-        choices=EVENT_CHOICES,
+        choices=event_choices,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one kind of event.")},
     )

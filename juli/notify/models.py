@@ -1,4 +1,9 @@
-"""Notification channels (e-mail, WeCom and DingTalk group robots) and their deliveries.
+"""In-app notifications (the bell), notification channels (e-mail, WeCom and DingTalk group
+robots) and their deliveries.
+
+A `Notification` is one message to one user in Juli. The kinds an event may be are not listed
+here: apps register them in `juli.core.notices` (see each app's `notices.py`), and every
+`kind` field reads its choices from that registry.
 
 A `Channel` belongs to exactly one party organisation, area or unit (like `orgs.Post`) and
 receives the events of the kinds it subscribes to, there and — with `covers_subtree` — below.
@@ -9,17 +14,89 @@ unique, so however often an event is announced, a channel gets it once.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from juli.cases.models import Notification
+from juli.core import notices
 from juli.orgs.models import Area, PartyOrg, Unit
 
-#: The event kinds a channel can subscribe to: the in-app notification kinds.
-EventKind = Notification.Kind
+#: The kind of a channel's test message (registered in `juli/notify/notices.py`); a channel
+#: never subscribes to it.
+TEST_KIND = "test"
+
+
+class Notification(models.Model):
+    """An in-app message to one user about one event: a case step (dispatch, send-back,
+    escalation), a published bulletin or ranking, or whatever kind an app registers.
+
+    `event_key` names the event ("bulletin:123:published", "case:7:dispatched:<time>"); one
+    user gets at most one row per event (the partial unique constraint), so that a replayed
+    notification is a no-op. `url` is where the bell entry links; "" lets the kind's `link`
+    pick it for the reader (case rows: the case page of the reader's role).
+
+    The table was `cases_notification` until the model moved here (the rows moved with it:
+    migrations `cases.0008` and `notify.0002`/`0003`). `case` stays: the rows of the case loop
+    point at their case (named by label: this app imports no domain app).
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("case"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=notices.choices)
+    text = models.CharField(_("text"), max_length=300)
+    event_key = models.CharField(_("event"), max_length=120, blank=True, default="")
+    url = models.CharField(_("link"), max_length=300, blank=True, default="")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "event_key"],
+                condition=~models.Q(event_key=""),
+                name="notification_once_per_event",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def audit_scope(self) -> tuple[str, str]:
+        """A case's area; otherwise where the recipient belongs."""
+        if self.case_id:
+            path = (
+                Notification.objects.filter(pk=self.pk)
+                .values_list("case__area_path", flat=True)
+                .first()
+            )
+            return ("area", path or "")
+        return self.recipient.audit_scope()  # type: ignore[no-any-return, union-attr]
+
+    def link_for(self, user: Any) -> str:
+        """Where the bell links this row for `user`: its own `url`, else its kind's `link`."""
+        if self.url:
+            return self.url
+        kind = notices.get(self.kind)
+        return kind.link(self, user) if kind is not None and kind.link is not None else ""
 
 
 class Channel(models.Model):
@@ -117,8 +194,7 @@ class Channel(models.Model):
         return split_addresses(self.target) if self.kind == self.Kind.EMAIL else []
 
     def kind_labels(self) -> list[str]:
-        labels = dict(EventKind.choices)
-        return [str(labels.get(k, k)) for k in self.kinds]
+        return [notices.label_of(k) for k in self.kinds]
 
     def audit_scope(self) -> tuple[str, str]:
         if self.org_id and self.org:
@@ -166,7 +242,7 @@ class Delivery(models.Model):
         Channel, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("channel")
     )
     event_key = models.CharField(_("event"), max_length=120)
-    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=notices.choices)
     title = models.CharField(_("title"), max_length=300)
     payload = models.JSONField(_("payload"), default=dict)
     status = models.CharField(

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from juli.core import schedule
+from juli.core.schedule import Job
+
 
 @task()
 def deliver(delivery_id: int) -> str | None:
@@ -22,3 +25,7 @@ def retry_deliveries() -> int:
     from .actions import send_due
 
     return send_due()
+
+
+# Periodic jobs (juli/core/schedule.py).
+schedule.register(Job("notify-retry", "juli.notify.tasks.retry_deliveries", every_minutes=1))

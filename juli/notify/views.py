@@ -1,7 +1,10 @@
-"""Pages of the notify app: the channels of an organisation, area or unit, and their log.
+"""Pages of the notify app: every user's notifications (the bell's list), and the channels
+of an organisation, area or unit with their log.
 
-Only managers of the organisation, area or unit see these pages (everyone else: 404, as if
-it did not exist). Views check access, validate a form, call one action.
+`/notifications/` lists the signed-in user's own notifications (`access.visible_notifications`)
+and marks them read through `actions.mark_read` / `actions.mark_all_read`. Only managers of
+the organisation, area or unit see the channel pages (everyone else: 404, as if it did not
+exist). Views check access, validate a form, call one action.
 """
 
 from __future__ import annotations
@@ -11,8 +14,9 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -28,6 +32,7 @@ from .models import Delivery
 
 GET_POST = require_http_methods(["GET", "POST"])
 LOG_PAGE = 50
+NOTIFICATION_PAGE = 50
 DETAIL_URLS = {PartyOrg: "org-detail", Area: "area-detail", Unit: "unit-detail"}
 
 
@@ -175,3 +180,44 @@ def delivery_log(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             "statuses": Delivery.Status.choices,
         },
     )
+
+
+# --- The bell: a user's own notifications --------------------------------------------------------
+
+
+@login_required
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    rows = access.visible_notifications(user).select_related("case")
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        edge = rows.filter(pk=int(before)).values_list("created_at", "pk").first()
+        if edge is not None:
+            rows = rows.filter(Q(created_at__lt=edge[0]) | Q(created_at=edge[0], pk__lt=edge[1]))
+    page = list(rows.order_by("-created_at", "-pk")[: NOTIFICATION_PAGE + 1])
+    for n in page:
+        n.url = n.link_for(user)
+    context = {
+        "nav": "notifications",
+        "rows": page[:NOTIFICATION_PAGE],
+        "older": page[NOTIFICATION_PAGE - 1].pk if len(page) > NOTIFICATION_PAGE else None,
+    }
+    return render(request, "notify/notifications.html", context)
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = get_object_or_404(access.visible_notifications(request.user), pk=pk)
+    actions.mark_read(request.user, notification)
+    return redirect(f"{reverse('notifications')}#notification-{notification.pk}")
+
+
+@login_required
+@require_POST
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    count = actions.mark_all_read(request.user)
+    if count:
+        messages.success(request, _("%(n)d notifications marked read.") % {"n": count})
+    return redirect("notifications")

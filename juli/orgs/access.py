@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Concat
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from juli.core.models import AuditLog
@@ -399,6 +399,13 @@ def phone_for(user: Any, person: Person) -> str:
 
 def can_use_admin(user: Any) -> bool:
     return bool(getattr(user, "is_active", False)) and is_district_admin(user)
+
+
+class SignedInRequest(HttpRequest):
+    """The request a view behind `login_required` gets, for the type checker: its user is
+    signed in, so it can be passed as the actor of a write (`juli.core.types.Actor`)."""
+
+    user: User
 
 
 def require_login_user(user: Any) -> User:

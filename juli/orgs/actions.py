@@ -7,16 +7,22 @@ history where the shape changes, and appends an audit row.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from juli.core.audit import record, snapshot
+from juli.core.types import Actor
+from juli.core.writes import apply_fields, require, user_of
 
 from . import access
 from .models import Area, PartyOrg, Person, Post, TreeChange, Unit, User
@@ -49,22 +55,6 @@ PERSON_FIELDS = [
 UNIT_FIELDS = ["name", "kind", "code", "parent", "area", "is_active"]
 
 
-def _require(actor: Any, allowed: bool) -> None:
-    """Refuse unless allowed. `actor=None` is the system itself (commands, the demo)."""
-    if actor is None:
-        return
-    if not allowed:
-        raise PermissionDenied(_("Your posts do not allow this change."))
-
-
-def _apply(obj: Any, fields: list[str], data: dict[str, Any]) -> None:
-    unknown = set(data) - set(fields)
-    if unknown:
-        raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
-    for name, value in data.items():
-        setattr(obj, name, value)
-
-
 def _clean(obj: Any, exclude: list[str] | None = None) -> None:
     # Tree bookkeeping fields are set by treebeard, not by the caller.
     obj.full_clean(exclude=[*(exclude or []), "path", "depth", "numchild"])
@@ -74,12 +64,12 @@ def _clean(obj: Any, exclude: list[str] | None = None) -> None:
 
 
 @transaction.atomic
-def create_unit(actor: Any, **data: Any) -> Unit:
+def create_unit(actor: Actor, **data: Any) -> Unit:
     unit = Unit()
-    _apply(unit, UNIT_FIELDS, data)
+    apply_fields(unit, UNIT_FIELDS, data)
     scope = access.scope_of(actor)
     if not scope.superuser:
-        _require(actor, unit.area is not None and access.can_manage_area(actor, unit.area))
+        require(actor, unit.area is not None and access.can_manage_area(actor, unit.area))
     _clean(unit)
     unit.save()
     record(actor, "unit.create", unit, after=snapshot(unit))
@@ -87,20 +77,22 @@ def create_unit(actor: Any, **data: Any) -> Unit:
 
 
 @transaction.atomic
-def update_unit(actor: Any, unit: Unit, **data: Any) -> Unit:
+def update_unit(actor: Actor, unit: Unit, **data: Any) -> Unit:
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
-    _require(actor, access.can_manage_unit(actor, unit))
+    require(actor, access.can_manage_unit(actor, unit))
     before = snapshot(unit)
-    _apply(unit, UNIT_FIELDS, data)
+    apply_fields(unit, UNIT_FIELDS, data)
     if "area" in data and data["area"] is not None:
-        _require(actor, access.can_manage_area(actor, data["area"]))
+        require(actor, access.can_manage_area(actor, data["area"]))
     _clean(unit)
     unit.save()
     record(actor, "unit.update", unit, before=before, after=snapshot(unit))
     return unit
 
 
-# --- Party organisations ----------------------------------------------------------------------
+# --- The two trees: what creating, renaming and moving a node share ---------------------------
+
+Node = TypeVar("Node", PartyOrg, Area)
 
 
 def _check_child_kind(parent_kind: str, child_kind: str, table: dict[str, tuple[str, ...]]) -> None:
@@ -115,66 +107,95 @@ def _check_child_kind(parent_kind: str, child_kind: str, table: dict[str, tuple[
         )
 
 
-@transaction.atomic
-def create_org(actor: Any, parent: PartyOrg | None, **data: Any) -> PartyOrg:
-    org = PartyOrg()
-    _apply(org, ORG_FIELDS, data)
-    if parent is None:
-        _require(actor, access.scope_of(actor).superuser)
-    else:
-        parent = PartyOrg.objects.select_for_update().get(pk=parent.pk)
-        _require(actor, access.can_manage_org(actor, parent))
-        if not parent.is_active:
-            raise ValidationError(_("A retired or merged organisation cannot take new children."))
-        _check_child_kind(parent.kind, org.kind, PartyOrg.CHILD_KINDS)
-    if org.area is not None and not access.scope_of(actor).superuser:
-        _require(actor, access.visible_areas(actor).filter(pk=org.area.pk).exists())
-    _clean(org)
-    if parent is None:
-        org = PartyOrg.objects.add_root(instance=org)
-    else:
-        org = PartyOrg.objects.add_child(parent, instance=org)
-    TreeChange.objects.create(
-        tree=TreeChange.Tree.ORG,
-        node_id=org.pk,
-        verb=TreeChange.Verb.CREATED,
-        actor=_user(actor),
-        new_parent_name=parent.name if parent else "",
-        new_path=org.path,
-        new_name=org.name,
-    )
-    record(actor, "org.create", org, after=snapshot(org))
-    return org
+@dataclass(frozen=True)
+class _Tree(Generic[Node]):
+    """What tells the party tree from the area tree when a node is created, renamed or moved:
+    the model, its `TreeChange.Tree`, the prefix of its audit verbs ("org.move"), the copy of
+    the path each `Person` keeps, the write right (`access.can_manage_*`, which takes
+    `strict`), the tree's own wording, and what else a new parent must be."""
 
+    model: type[Node]
+    tree: TreeChange.Tree
+    verb: str
+    person_path: str
+    can_manage: Callable[..., bool]
+    under_itself: Promise
+    already_there: Promise
+    check_parent: Callable[[Node], None] | None = None
 
-@transaction.atomic
-def update_org(actor: Any, org: PartyOrg, **data: Any) -> PartyOrg:
-    org = PartyOrg.objects.select_for_update().get(pk=org.pk)
-    _require(actor, access.can_manage_org(actor, org))
-    if "kind" in data and data["kind"] != org.kind:
-        raise ValidationError(_("The kind of an organisation changes by re-founding, not editing."))
-    before = snapshot(org)
-    old_name = org.name
-    _apply(org, ORG_FIELDS, data)
-    _clean(org)
-    org.save()
-    if org.name != old_name:
+    def note(self, node: Node, verb: TreeChange.Verb, actor: Actor, **fields: Any) -> None:
+        """Append the tree's history row for `node`."""
         TreeChange.objects.create(
-            tree=TreeChange.Tree.ORG,
-            node_id=org.pk,
-            verb=TreeChange.Verb.RENAMED,
-            actor=_user(actor),
-            old_name=old_name,
-            new_name=org.name,
-            old_path=org.path,
-            new_path=org.path,
+            tree=self.tree, node_id=node.pk, verb=verb, actor=user_of(actor), **fields
         )
-    record(actor, "org.update", org, before=before, after=snapshot(org))
-    return org
 
+    def insert(self, actor: Actor, parent: Node | None, node: Node) -> Node:
+        """Save the checked, unsaved `node` as a root or as the last child of `parent`."""
+        if parent is None:
+            node = self.model.objects.add_root(instance=node)
+        else:
+            node = self.model.objects.add_child(parent, instance=node)
+        self.note(
+            node,
+            TreeChange.Verb.CREATED,
+            actor,
+            new_parent_name=parent.name if parent else "",
+            new_path=node.path,
+            new_name=node.name,
+        )
+        record(actor, f"{self.verb}.create", node, after=snapshot(node))
+        return node
 
-def _user(actor: Any) -> User | None:
-    return actor if isinstance(actor, User) else None
+    def note_rename(self, actor: Actor, node: Node, old_name: str) -> None:
+        if node.name != old_name:
+            self.note(
+                node,
+                TreeChange.Verb.RENAMED,
+                actor,
+                old_name=old_name,
+                new_name=node.name,
+                old_path=node.path,
+                new_path=node.path,
+            )
+
+    def move(self, actor: Actor, node: Node, new_parent: Node, note: str) -> Node:
+        """Move `node` and its whole subtree under `new_parent`, keeping the old place in
+        history. The caller holds the transaction."""
+        node = self.model.objects.select_for_update().get(pk=node.pk)
+        new_parent = self.model.objects.select_for_update().get(pk=new_parent.pk)
+        require(actor, self.can_manage(actor, node, strict=True))
+        require(actor, self.can_manage(actor, new_parent))
+        if new_parent.pk == node.pk or new_parent.path.startswith(node.path):
+            raise ValidationError(str(self.under_itself))
+        if self.check_parent is not None:
+            self.check_parent(new_parent)
+        _check_child_kind(new_parent.kind, node.kind, self.model.CHILD_KINDS)
+        old_parent = self.model.objects.get_parent(node)
+        if old_parent is not None and old_parent.pk == new_parent.pk:
+            raise ValidationError(str(self.already_there))
+        old_path = node.path
+        self.model.objects.move(node, new_parent, "last-child")
+        node.refresh_from_db()
+        _repath_people(old_path, node.path, field=self.person_path)
+        self.note(
+            node,
+            TreeChange.Verb.MOVED,
+            actor,
+            old_parent_name=old_parent.name if old_parent else "",
+            new_parent_name=new_parent.name,
+            old_path=old_path,
+            new_path=node.path,
+            note=note,
+        )
+        record(
+            actor,
+            f"{self.verb}.move",
+            node,
+            before={"parent": old_parent.pk if old_parent else None, "path": old_path},
+            after={"parent": new_parent.pk, "path": node.path},
+            note=note,
+        )
+        return node
 
 
 def _repath_people(old_prefix: str, new_prefix: str, *, field: str) -> None:
@@ -186,54 +207,81 @@ def _repath_people(old_prefix: str, new_prefix: str, *, field: str) -> None:
     )
 
 
-@transaction.atomic
-def move_org(actor: Any, org: PartyOrg, new_parent: PartyOrg, *, note: str = "") -> PartyOrg:
-    """Move `org` and its whole subtree under `new_parent`, keeping the old place in history."""
-    org = PartyOrg.objects.select_for_update().get(pk=org.pk)
-    new_parent = PartyOrg.objects.select_for_update().get(pk=new_parent.pk)
-    _require(actor, access.can_manage_org(actor, org, strict=True))
-    _require(actor, access.can_manage_org(actor, new_parent))
-    if new_parent.pk == org.pk or new_parent.path.startswith(org.path):
-        raise ValidationError(
-            _("An organisation cannot be moved under itself or its own descendant.")
-        )
-    if not new_parent.is_active:
+def _refuse_ended_org(parent: PartyOrg) -> None:
+    if not parent.is_active:
         raise ValidationError(_("A retired or merged organisation cannot take new children."))
-    _check_child_kind(new_parent.kind, org.kind, PartyOrg.CHILD_KINDS)
-    old_parent = PartyOrg.objects.get_parent(org)
-    if old_parent is not None and old_parent.pk == new_parent.pk:
-        raise ValidationError(_("The organisation is already there."))
-    old_path = org.path
-    PartyOrg.objects.move(org, new_parent, "last-child")
-    org.refresh_from_db()
-    _repath_people(old_path, org.path, field="org_path")
-    TreeChange.objects.create(
-        tree=TreeChange.Tree.ORG,
-        node_id=org.pk,
-        verb=TreeChange.Verb.MOVED,
-        actor=_user(actor),
-        old_parent_name=old_parent.name if old_parent else "",
-        new_parent_name=new_parent.name,
-        old_path=old_path,
-        new_path=org.path,
-        note=note,
-    )
-    record(
-        actor,
-        "org.move",
-        org,
-        before={"parent": old_parent.pk if old_parent else None, "path": old_path},
-        after={"parent": new_parent.pk, "path": org.path},
-        note=note,
-    )
+
+
+_ORG_TREE = _Tree(
+    model=PartyOrg,
+    tree=TreeChange.Tree.ORG,
+    verb="org",
+    person_path="org_path",
+    can_manage=access.can_manage_org,
+    under_itself=gettext_lazy(
+        "An organisation cannot be moved under itself or its own descendant."
+    ),
+    already_there=gettext_lazy("The organisation is already there."),
+    check_parent=_refuse_ended_org,
+)
+_AREA_TREE = _Tree(
+    model=Area,
+    tree=TreeChange.Tree.AREA,
+    verb="area",
+    person_path="area_path",
+    can_manage=access.can_manage_area,
+    under_itself=gettext_lazy("An area cannot be moved under itself or its own descendant."),
+    already_there=gettext_lazy("The area is already there."),
+)
+
+
+# --- Party organisations ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_org(actor: Actor, parent: PartyOrg | None, **data: Any) -> PartyOrg:
+    org = PartyOrg()
+    apply_fields(org, ORG_FIELDS, data)
+    if parent is None:
+        require(actor, access.scope_of(actor).superuser)
+    else:
+        parent = PartyOrg.objects.select_for_update().get(pk=parent.pk)
+        require(actor, access.can_manage_org(actor, parent))
+        _refuse_ended_org(parent)
+        _check_child_kind(parent.kind, org.kind, PartyOrg.CHILD_KINDS)
+    if org.area is not None and not access.scope_of(actor).superuser:
+        require(actor, access.visible_areas(actor).filter(pk=org.area.pk).exists())
+    _clean(org)
+    return _ORG_TREE.insert(actor, parent, org)
+
+
+@transaction.atomic
+def update_org(actor: Actor, org: PartyOrg, **data: Any) -> PartyOrg:
+    org = PartyOrg.objects.select_for_update().get(pk=org.pk)
+    require(actor, access.can_manage_org(actor, org))
+    if "kind" in data and data["kind"] != org.kind:
+        raise ValidationError(_("The kind of an organisation changes by re-founding, not editing."))
+    before = snapshot(org)
+    old_name = org.name
+    apply_fields(org, ORG_FIELDS, data)
+    _clean(org)
+    org.save()
+    _ORG_TREE.note_rename(actor, org, old_name)
+    record(actor, "org.update", org, before=before, after=snapshot(org))
     return org
 
 
 @transaction.atomic
-def retire_org(actor: Any, org: PartyOrg, *, note: str) -> PartyOrg:
+def move_org(actor: Actor, org: PartyOrg, new_parent: PartyOrg, *, note: str = "") -> PartyOrg:
+    """Move `org` and its whole subtree under `new_parent`, keeping the old place in history."""
+    return _ORG_TREE.move(actor, org, new_parent, note)
+
+
+@transaction.atomic
+def retire_org(actor: Actor, org: PartyOrg, *, note: str) -> PartyOrg:
     """Retire an organisation (撤销). Its children must be moved or retired first; posts end."""
     org = PartyOrg.objects.select_for_update().get(pk=org.pk)
-    _require(actor, access.can_manage_org(actor, org, strict=True))
+    require(actor, access.can_manage_org(actor, org, strict=True))
     if not org.is_active:
         raise ValidationError(_("This organisation is already retired or merged."))
     if not note.strip():
@@ -252,26 +300,20 @@ def retire_org(actor: Any, org: PartyOrg, *, note: str) -> PartyOrg:
     org.ended_at = timezone.now()
     org.save(update_fields=["status", "ended_at", "search_key"])
     _end_posts(actor, Post.objects.filter(org=org), note)
-    TreeChange.objects.create(
-        tree=TreeChange.Tree.ORG,
-        node_id=org.pk,
-        verb=TreeChange.Verb.RETIRED,
-        actor=_user(actor),
-        old_path=org.path,
-        new_path=org.path,
-        note=note,
+    _ORG_TREE.note(
+        org, TreeChange.Verb.RETIRED, actor, old_path=org.path, new_path=org.path, note=note
     )
     record(actor, "org.retire", org, before=before, after=snapshot(org), note=note)
     return org
 
 
 @transaction.atomic
-def merge_org(actor: Any, source: PartyOrg, target: PartyOrg, *, note: str) -> PartyOrg:
+def merge_org(actor: Actor, source: PartyOrg, target: PartyOrg, *, note: str) -> PartyOrg:
     """Merge `source` into `target`: members and children move over, posts in `source` end."""
     source = PartyOrg.objects.select_for_update().get(pk=source.pk)
     target = PartyOrg.objects.select_for_update().get(pk=target.pk)
-    _require(actor, access.can_manage_org(actor, source, strict=True))
-    _require(actor, access.can_manage_org(actor, target))
+    require(actor, access.can_manage_org(actor, source, strict=True))
+    require(actor, access.can_manage_org(actor, target))
     if source.pk == target.pk or target.path.startswith(source.path):
         raise ValidationError(
             _("An organisation cannot be merged into itself or its own descendant.")
@@ -294,11 +336,10 @@ def merge_org(actor: Any, source: PartyOrg, target: PartyOrg, *, note: str) -> P
     source.merged_into = target
     source.ended_at = timezone.now()
     source.save(update_fields=["status", "merged_into", "ended_at", "search_key"])
-    TreeChange.objects.create(
-        tree=TreeChange.Tree.ORG,
-        node_id=source.pk,
-        verb=TreeChange.Verb.MERGED,
-        actor=_user(actor),
+    _ORG_TREE.note(
+        source,
+        TreeChange.Verb.MERGED,
+        actor,
         target_id=target.pk,
         new_parent_name=target.name,
         old_path=source.path,
@@ -320,35 +361,20 @@ def merge_org(actor: Any, source: PartyOrg, target: PartyOrg, *, note: str) -> P
 
 
 @transaction.atomic
-def create_area(actor: Any, parent: Area | None, **data: Any) -> Area:
+def create_area(actor: Actor, parent: Area | None, **data: Any) -> Area:
     area = Area()
-    _apply(area, AREA_FIELDS, data)
+    apply_fields(area, AREA_FIELDS, data)
     if parent is None:
-        _require(actor, access.scope_of(actor).superuser)
+        require(actor, access.scope_of(actor).superuser)
         if area.kind != Area.Kind.DISTRICT:
             raise ValidationError(_("Only a district can be a root of the area tree."))
     else:
         parent = Area.objects.select_for_update().get(pk=parent.pk)
-        _require(actor, access.can_manage_area(actor, parent))
+        require(actor, access.can_manage_area(actor, parent))
         _check_child_kind(parent.kind, area.kind, Area.CHILD_KINDS)
     _validate_area_code(area)
     _clean(area)
-    area = (
-        Area.objects.add_root(instance=area)
-        if parent is None
-        else Area.objects.add_child(parent, instance=area)
-    )
-    TreeChange.objects.create(
-        tree=TreeChange.Tree.AREA,
-        node_id=area.pk,
-        verb=TreeChange.Verb.CREATED,
-        actor=_user(actor),
-        new_parent_name=parent.name if parent else "",
-        new_path=area.path,
-        new_name=area.name,
-    )
-    record(actor, "area.create", area, after=snapshot(area))
-    return area
+    return _AREA_TREE.insert(actor, parent, area)
 
 
 def _validate_area_code(area: Area) -> None:
@@ -365,77 +391,35 @@ def _validate_area_code(area: Area) -> None:
 
 
 @transaction.atomic
-def update_area(actor: Any, area: Area, **data: Any) -> Area:
+def update_area(actor: Actor, area: Area, **data: Any) -> Area:
     area = Area.objects.select_for_update().get(pk=area.pk)
-    _require(actor, access.can_manage_area(actor, area))
+    require(actor, access.can_manage_area(actor, area))
     if "kind" in data and data["kind"] != area.kind:
         raise ValidationError(_("The kind of an area cannot change."))
     before = snapshot(area)
     old_name = area.name
-    _apply(area, AREA_FIELDS, data)
+    apply_fields(area, AREA_FIELDS, data)
     _validate_area_code(area)
     _clean(area)
     area.save()
-    if old_name != area.name:
-        TreeChange.objects.create(
-            tree=TreeChange.Tree.AREA,
-            node_id=area.pk,
-            verb=TreeChange.Verb.RENAMED,
-            actor=_user(actor),
-            old_name=old_name,
-            new_name=area.name,
-            old_path=area.path,
-            new_path=area.path,
-        )
+    _AREA_TREE.note_rename(actor, area, old_name)
     record(actor, "area.update", area, before=before, after=snapshot(area))
     return area
 
 
 @transaction.atomic
-def move_area(actor: Any, area: Area, new_parent: Area, *, note: str = "") -> Area:
-    area = Area.objects.select_for_update().get(pk=area.pk)
-    new_parent = Area.objects.select_for_update().get(pk=new_parent.pk)
-    _require(actor, access.can_manage_area(actor, area, strict=True))
-    _require(actor, access.can_manage_area(actor, new_parent))
-    if new_parent.path.startswith(area.path):
-        raise ValidationError(_("An area cannot be moved under itself or its own descendant."))
-    _check_child_kind(new_parent.kind, area.kind, Area.CHILD_KINDS)
-    old_parent = Area.objects.get_parent(area)
-    if old_parent is not None and old_parent.pk == new_parent.pk:
-        raise ValidationError(_("The area is already there."))
-    old_path = area.path
-    Area.objects.move(area, new_parent, "last-child")
-    area.refresh_from_db()
-    _repath_people(old_path, area.path, field="area_path")
-    TreeChange.objects.create(
-        tree=TreeChange.Tree.AREA,
-        node_id=area.pk,
-        verb=TreeChange.Verb.MOVED,
-        actor=_user(actor),
-        old_parent_name=old_parent.name if old_parent else "",
-        new_parent_name=new_parent.name,
-        old_path=old_path,
-        new_path=area.path,
-        note=note,
-    )
-    record(
-        actor,
-        "area.move",
-        area,
-        before={"parent": old_parent.pk if old_parent else None, "path": old_path},
-        after={"parent": new_parent.pk, "path": area.path},
-        note=note,
-    )
-    return area
+def move_area(actor: Actor, area: Area, new_parent: Area, *, note: str = "") -> Area:
+    """Move `area` and its whole subtree under `new_parent`, keeping the old place in history."""
+    return _AREA_TREE.move(actor, area, new_parent, note)
 
 
 # --- People -------------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def create_person(actor: Any, **data: Any) -> Person:
+def create_person(actor: Actor, **data: Any) -> Person:
     person = Person()
-    _apply(person, PERSON_FIELDS, data)
+    apply_fields(person, PERSON_FIELDS, data)
     _require_person_scope(actor, person)
     _clean(person, exclude=["created_at"])
     person.save()
@@ -443,7 +427,7 @@ def create_person(actor: Any, **data: Any) -> Person:
     return person
 
 
-def _require_person_scope(actor: Any, person: Person) -> None:
+def _require_person_scope(actor: Actor, person: Person) -> None:
     scope = access.scope_of(actor)
     if scope.superuser:
         return
@@ -452,15 +436,15 @@ def _require_person_scope(actor: Any, person: Person) -> None:
         ok = access.can_manage_org(actor, person.party_org)
     if not ok and person.area is not None:
         ok = access.can_manage_area(actor, person.area)
-    _require(actor, ok)
+    require(actor, ok)
 
 
 @transaction.atomic
-def update_person(actor: Any, person: Person, **data: Any) -> Person:
+def update_person(actor: Actor, person: Person, **data: Any) -> Person:
     person = Person.objects.select_for_update().get(pk=person.pk)
-    _require(actor, access.can_manage_person(actor, person))
+    require(actor, access.can_manage_person(actor, person))
     before = snapshot(person)
-    _apply(person, PERSON_FIELDS, data)
+    apply_fields(person, PERSON_FIELDS, data)
     _require_person_scope(actor, person)
     _clean(person)
     person.save()
@@ -473,7 +457,7 @@ def update_person(actor: Any, person: Person, **data: Any) -> Person:
 
 @transaction.atomic
 def appoint(
-    actor: Any,
+    actor: Actor,
     person: Person,
     role: str,
     *,
@@ -495,15 +479,15 @@ def appoint(
         raise ValidationError(_("This role is held in an organisation or a unit, not an area."))
     if unit is not None and role not in UNIT_ROLES:
         raise ValidationError(_("This role is held in an organisation or an area, not a unit."))
-    _require(actor, access.visible_people(actor).filter(pk=person.pk).exists())
+    require(actor, access.visible_people(actor).filter(pk=person.pk).exists())
     if org is not None:
-        _require(actor, access.can_manage_org(actor, org))
+        require(actor, access.can_manage_org(actor, org))
         if not org.is_active:
             raise ValidationError(_("A retired or merged organisation has no posts."))
     if area is not None:
-        _require(actor, access.can_manage_area(actor, area))
+        require(actor, access.can_manage_area(actor, area))
     if unit is not None:
-        _require(actor, access.can_manage_unit(actor, unit))
+        require(actor, access.can_manage_unit(actor, unit))
     post = Post(
         person=person,
         role=role,
@@ -520,7 +504,7 @@ def appoint(
     return post
 
 
-def _end_posts(actor: Any, posts: Any, note: str) -> None:
+def _end_posts(actor: Actor, posts: QuerySet[Post], note: str) -> None:
     today = timezone.localdate()
     for post in posts.filter(ended_on__isnull=True):
         post.ended_on = today
@@ -531,13 +515,13 @@ def _end_posts(actor: Any, posts: Any, note: str) -> None:
 
 
 @transaction.atomic
-def end_post(actor: Any, post: Post, *, note: str = "") -> Post:
+def end_post(actor: Actor, post: Post, *, note: str = "") -> Post:
     post = (
         Post.objects.select_for_update(of=("self",))
         .select_related("org", "area", "unit")
         .get(pk=post.pk)
     )
-    _require(actor, access.can_manage_post(actor, post))
+    require(actor, access.can_manage_post(actor, post))
     if post.ended_on is not None:
         raise ValidationError(_("This post has already ended."))
     _end_posts(actor, Post.objects.filter(pk=post.pk), note)
@@ -550,7 +534,7 @@ def end_post(actor: Any, post: Post, *, note: str = "") -> Post:
 
 @transaction.atomic
 def create_account(
-    actor: Any,
+    actor: Actor,
     person: Person | None,
     username: str,
     password: str,
@@ -562,9 +546,9 @@ def create_account(
 
     scope = access.scope_of(actor)
     if superuser or person is None:
-        _require(actor, scope.superuser or actor is None)
+        require(actor, scope.superuser or actor is None)
     else:
-        _require(actor, actor is None or access.can_manage_person(actor, person))
+        require(actor, actor is None or access.can_manage_person(actor, person))
     user = User(username=username, person=person, is_superuser=superuser, is_staff=superuser)
     if validate_password:
         check(password, user)
@@ -578,10 +562,10 @@ def create_account(
 
 
 @transaction.atomic
-def change_password(actor: Any, user: User, new_password: str) -> User:
+def change_password(actor: Actor, user: User, new_password: str) -> User:
     from django.contrib.auth.password_validation import validate_password as check
 
-    _require(actor, actor is not None and (actor.pk == user.pk or access.scope_of(actor).superuser))
+    require(actor, actor is not None and (actor.pk == user.pk or access.scope_of(actor).superuser))
     check(new_password, user)
     user.set_password(new_password)
     user.must_change_password = False

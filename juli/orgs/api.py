@@ -8,7 +8,6 @@ its length.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
@@ -20,6 +19,7 @@ from rest_framework import serializers
 from juli.api.base import ScopedReadOnlyViewSet
 from juli.api.ids import path_id
 from juli.api.pagination import TreeKeysetPagination
+from juli.api.serializers import RefSerializer
 
 from . import access
 from .filters import AreaFilter, OrgFilter, PersonFilter, PostFilter, UnitFilter, current_post_q
@@ -27,25 +27,6 @@ from .models import Area, PartyOrg, Person, Post, Unit
 from .roles import Role
 
 # --- Serializers ------------------------------------------------------------------------------
-
-
-class RefSerializer(serializers.Serializer):
-    """A related record, by id and name."""
-
-    id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(read_only=True)
-
-    def to_representation(self, instance: Any) -> dict[str, Any]:
-        # The same output as the two declared fields, read directly: a list of 50 cases has
-        # 200 of these, each otherwise a run of DRF's generic field loop.
-        if isinstance(instance, Mapping):
-            pk, name = instance.get("id"), instance.get("name")
-        else:
-            pk, name = instance.id, instance.name
-        return {
-            "id": None if pk is None else int(pk),
-            "name": None if name is None else str(name),
-        }
 
 
 class UnitSerializer(serializers.ModelSerializer):

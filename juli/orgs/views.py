@@ -149,7 +149,7 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @GET_POST
-def org_new_child(request: HttpRequest, pk: int) -> HttpResponse:
+def org_new_child(request: access.SignedInRequest, pk: int) -> HttpResponse:
     parent = access.access_org(request.user, pk, write=True)
     form = forms.OrgForm(request.POST or None, user=request.user, parent=parent)
     org = _run(request, form, lambda data: actions.create_org(request.user, parent, **data))
@@ -168,7 +168,7 @@ def org_new_child(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @GET_POST
-def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def org_edit(request: access.SignedInRequest, pk: int) -> HttpResponse:
     org = access.access_org(request.user, pk, write=True)
     form = forms.OrgForm(request.POST or None, instance=org, user=request.user)
     if _run(request, form, lambda data: actions.update_org(request.user, org, **data)):
@@ -188,7 +188,7 @@ def _access_org_to_reshape(request: HttpRequest, pk: int) -> Any:
 
 @login_required
 @GET_POST
-def org_move(request: HttpRequest, pk: int) -> HttpResponse:
+def org_move(request: access.SignedInRequest, pk: int) -> HttpResponse:
     org = _access_org_to_reshape(request, pk)
     q = request.GET.get("q", "").strip()
     form = forms.OrgMoveForm(request.POST or None, user=request.user, org=org, q=q)
@@ -213,7 +213,7 @@ def org_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @GET_POST
-def org_retire(request: HttpRequest, pk: int) -> HttpResponse:
+def org_retire(request: access.SignedInRequest, pk: int) -> HttpResponse:
     org = _access_org_to_reshape(request, pk)
     form = forms.OrgRetireForm(request.POST or None)
     if _run(request, form, lambda d: actions.retire_org(request.user, org, note=d["note"])):
@@ -235,7 +235,7 @@ def org_retire(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @GET_POST
-def org_merge(request: HttpRequest, pk: int) -> HttpResponse:
+def org_merge(request: access.SignedInRequest, pk: int) -> HttpResponse:
     org = _access_org_to_reshape(request, pk)
     form = forms.OrgMergeForm(request.POST or None, user=request.user, org=org)
     target = _run(
@@ -262,7 +262,9 @@ def org_merge(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Posts ----------------------------------------------------------------------------------
 
 
-def _post_new(request: HttpRequest, scope_kind: str, scope: Any, nav: str) -> HttpResponse:
+def _post_new(
+    request: access.SignedInRequest, scope_kind: str, scope: Any, nav: str
+) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     form = forms.PostForm(
         request.POST or None, user=request.user, scope_kind=scope_kind, scope=scope, q=q
@@ -290,25 +292,25 @@ def _post_new(request: HttpRequest, scope_kind: str, scope: Any, nav: str) -> Ht
 
 @login_required
 @GET_POST
-def org_post_new(request: HttpRequest, pk: int) -> HttpResponse:
+def org_post_new(request: access.SignedInRequest, pk: int) -> HttpResponse:
     return _post_new(request, "org", access.access_org(request.user, pk, write=True), "orgs")
 
 
 @login_required
 @GET_POST
-def area_post_new(request: HttpRequest, pk: int) -> HttpResponse:
+def area_post_new(request: access.SignedInRequest, pk: int) -> HttpResponse:
     return _post_new(request, "area", access.access_area(request.user, pk, write=True), "areas")
 
 
 @login_required
 @GET_POST
-def unit_post_new(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_post_new(request: access.SignedInRequest, pk: int) -> HttpResponse:
     return _post_new(request, "unit", access.access_unit(request.user, pk, write=True), "areas")
 
 
 @login_required
 @require_POST
-def post_end(request: HttpRequest, pk: int) -> HttpResponse:
+def post_end(request: access.SignedInRequest, pk: int) -> HttpResponse:
     post = access.access_post(request.user, pk, write=True)
     form = forms.EndPostForm(request.POST)
     if _run(request, form, lambda d: actions.end_post(request.user, post, note=d["note"])):
@@ -368,7 +370,7 @@ def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @GET_POST
-def area_new_child(request: HttpRequest, pk: int) -> HttpResponse:
+def area_new_child(request: access.SignedInRequest, pk: int) -> HttpResponse:
     parent = access.access_area(request.user, pk, write=True)
     form = forms.AreaForm(request.POST or None, user=request.user, parent=parent)
     area = _run(request, form, lambda data: actions.create_area(request.user, parent, **data))
@@ -387,7 +389,7 @@ def area_new_child(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @GET_POST
-def area_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def area_edit(request: access.SignedInRequest, pk: int) -> HttpResponse:
     area = access.access_area(request.user, pk, write=True)
     form = forms.AreaForm(request.POST or None, instance=area, user=request.user)
     if _run(request, form, lambda data: actions.update_area(request.user, area, **data)):
@@ -400,7 +402,7 @@ def area_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @GET_POST
-def area_move(request: HttpRequest, pk: int) -> HttpResponse:
+def area_move(request: access.SignedInRequest, pk: int) -> HttpResponse:
     area = access.access_area(request.user, pk)
     if not access.can_manage_area(request.user, area, strict=True):
         raise PermissionDenied
@@ -494,7 +496,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @GET_POST
-def person_new(request: HttpRequest) -> HttpResponse:
+def person_new(request: access.SignedInRequest) -> HttpResponse:
     if not _may_add_people(request.user):
         raise PermissionDenied
     form = forms.PersonForm(request.POST or None, user=request.user)
@@ -515,7 +517,7 @@ def person_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @GET_POST
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: access.SignedInRequest, pk: int) -> HttpResponse:
     person = access.access_person(request.user, pk, write=True)
     form = forms.PersonForm(request.POST or None, instance=person, user=request.user)
     if _run(request, form, lambda data: actions.update_person(request.user, person, **data)):

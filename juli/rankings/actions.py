@@ -28,6 +28,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from juli.core import audit
+from juli.core.workflow import append_event, transition
+from juli.core.writes import user_of
 from juli.orgs.models import Area
 
 from . import access, scoring
@@ -41,10 +43,6 @@ PAUSE_ENV = "JULI_TEST_PAUSE_RANKING"
 
 class RankingError(ValidationError):
     """A refused ranking write. Raised before anything is written."""
-
-
-def _actor(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def _check_manager(actor: Any, district: Area) -> None:
@@ -100,7 +98,7 @@ def update_settings(
         if not created:
             row.version += 1
         row.updated_at = timezone.now()
-        row.updated_by = _actor(actor)
+        row.updated_by = user_of(actor)
         row.save()
         audit.record(
             actor,
@@ -159,7 +157,7 @@ def compute_ranking(
                 )
             ranking = _compute(actor, district, week, week_start, conf)
             if conf.auto_publish if publish is None else publish:
-                _publish(actor, ranking)
+                _publish(actor, ranking, locked=True)
     except IntegrityError:
         raise RankingError(
             _("This week's ranking was being computed at the same moment; look again."),
@@ -208,13 +206,14 @@ def _compute(
         )
         if index == 0:
             _pause_for_tests()
-    RankingEvent.objects.create(
-        ranking=ranking,
-        at=now,
-        actor=_actor(actor),
+    append_event(
+        RankingEvent,
+        ranking,
+        actor=actor,
         action=action,
         from_status=before,
         to_status=ranking.status,
+        at=now,
     )
     audit.record(
         actor,
@@ -225,35 +224,28 @@ def _compute(
     return ranking
 
 
-def _publish(actor: Any, ranking: Ranking) -> Ranking:
-    move = TRANSITIONS["publish"]
-    if ranking.status not in move.sources:
-        raise RankingError(_("This ranking is already published."), code="illegal_state")
-    before = ranking.status
-    ranking.status = move.target
-    ranking.published_at = timezone.now()
-    ranking.published_by = _actor(actor)
-    ranking.save(update_fields=["status", "published_at", "published_by"])
-    RankingEvent.objects.create(
-        ranking=ranking,
-        at=ranking.published_at,
-        actor=_actor(actor),
-        action="publish",
-        from_status=before,
-        to_status=ranking.status,
-    )
-    audit.record(
+def _publish(actor: Any, ranking: Ranking, *, locked: bool) -> Ranking:
+    """computed → published; `locked` when the caller holds the row lock already."""
+
+    def stamp(ranking: Ranking, move: Any, now: datetime.datetime) -> Any:
+        ranking.published_at, ranking.published_by = now, user_of(actor)
+        return ["published_at", "published_by"], {}
+
+    return transition(
         actor,
-        "ranking.publish",
         ranking,
-        before={"status": before},
-        after={"status": ranking.status},
+        "publish",
+        table=TRANSITIONS,
+        event_model=RankingEvent,
+        error=RankingError,
+        message=_("This ranking is already published."),
+        queryset=Ranking.objects.select_related("district"),
+        locked=locked,
+        effects=stamp,
+        after_commit=lambda published: ranking_published.send(
+            sender=Ranking, ranking=published, actor=user_of(actor)
+        ),
     )
-    published = ranking
-    transaction.on_commit(
-        lambda: ranking_published.send(sender=Ranking, ranking=published, actor=_actor(actor))
-    )
-    return ranking
 
 
 def publish_ranking(actor: Any, ranking: Ranking) -> Ranking:
@@ -263,9 +255,7 @@ def publish_ranking(actor: Any, ranking: Ranking) -> Ranking:
     `ranking_published` is sent once, on commit.
     """
     _check_manager(actor, ranking.district)
-    with transaction.atomic():
-        locked = Ranking.objects.select_for_update().select_related("district").get(pk=ranking.pk)
-        return _publish(actor, locked)
+    return _publish(actor, ranking, locked=False)
 
 
 def compute_missing(today: datetime.date | None = None) -> list[Ranking]:

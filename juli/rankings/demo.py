@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from juli.core.demo import DemoRun, demo_step
 from juli.orgs.models import Area
 
 from . import actions, scoring
@@ -43,3 +44,9 @@ def build_demo(stdout: Any = None) -> dict[str, int]:
             None, huimin, enabled=False, auto_publish=True, weights=dict(DEFAULT_WEIGHTS)
         )
     return {"rankings": made}
+
+
+@demo_step("rankings", after=("cases",))
+def build_rankings_step(run: DemoRun) -> dict[str, int]:
+    """This app's step of `juli demo` (see `juli.core.demo`)."""
+    return build_demo(stdout=run.stdout)

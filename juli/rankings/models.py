@@ -8,7 +8,7 @@ for each step; a published ranking and its rows are never changed again.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -17,6 +17,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from juli.core.workflow import AbstractEvent, Move
 from juli.orgs.models import Area
 
 WEIGHT_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
@@ -145,41 +146,23 @@ class Ranking(models.Model):
         return self.status == self.Status.PUBLISHED
 
 
-class Move(NamedTuple):
-    sources: frozenset[str]
-    target: str
-
-
 #: The ranking's state machine: computing creates it "computed"; publishing is final.
 TRANSITIONS: dict[str, Move] = {
     "publish": Move(frozenset({Ranking.Status.COMPUTED}), Ranking.Status.PUBLISHED),
 }
 
 
-class RankingEvent(models.Model):
+class RankingEvent(AbstractEvent):
     """One step of a ranking (computed, recomputed, published): who, when, from, to."""
 
     ranking = models.ForeignKey(
         Ranking, on_delete=models.CASCADE, related_name="events", verbose_name=_("ranking")
     )
-    at = models.DateTimeField(_("time"), default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("actor"),
-    )
-    action = models.CharField(_("action"), max_length=16)
-    from_status = models.CharField(_("from"), max_length=10, blank=True)
-    to_status = models.CharField(_("to"), max_length=10, blank=True)
-    note = models.CharField(_("note"), max_length=500, blank=True)
+    data = None  # type: ignore[assignment]
 
-    class Meta:
+    class Meta(AbstractEvent.Meta):
         verbose_name = _("ranking event")
         verbose_name_plural = _("ranking events")
-        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.ranking_id} {self.action}"

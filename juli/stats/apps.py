@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,9 +8,11 @@ class StatsConfig(AppConfig):
     verbose_name = _("Dashboards and rollups")
 
     def ready(self) -> None:
-        from juli.cases.models import CaseEvent
+        from juli.core.workflow import observe
 
-        from .rollups import on_case_event
+        from .rollups import apply_event
 
-        # The rollups move inside the transaction that appends the event (see rollups.py).
-        post_save.connect(on_case_event, sender=CaseEvent, dispatch_uid="stats.case_event")
+        # The rollups move inside the transaction that appends each case event: every
+        # event of the loop is written by `juli.core.workflow.append_event`, which calls
+        # the observers of "cases.CaseEvent" there (see rollups.py).
+        observe("cases.CaseEvent", apply_event)

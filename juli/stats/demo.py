@@ -20,6 +20,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from juli.cases.models import CaseEvent, Point
+from juli.core.demo import DemoRun, demo_step
 from juli.orgs import actions as org_actions
 from juli.orgs.models import Area
 
@@ -172,3 +173,9 @@ def build_demo(stdout: Any = None) -> dict[str, int]:
         stdout.write(f"Stats: {drawn} grid boundaries drawn; rebuilding the rollups …\n")
     buckets = rebuild_rollups()
     return {"boundaries": drawn, "daily_buckets": buckets}
+
+
+@demo_step("stats", after=("cases",))
+def build_stats_step(run: DemoRun) -> dict[str, int]:
+    """This app's step of `juli demo` (see `juli.core.demo`)."""
+    return build_demo(stdout=run.stdout)

@@ -1,8 +1,10 @@
 """Keeping the rollups (`CaseDaily`, `CaseOpen`) current.
 
-Incremental: `on_case_event` is connected to `post_save` of `cases.CaseEvent` (see
-`apps.py`). Every step of the loop appends its event inside the step's transaction, so the
-buckets move in that same transaction: the figures change exactly when the step commits.
+Incremental: `apply_event` observes "cases.CaseEvent" (`juli.core.workflow.observe`, in
+`apps.py`). Every step of the loop appends its event with `juli.core.workflow.append_event`
+inside the step's transaction, which calls the observers right there, so the buckets move in
+that same transaction: the figures change exactly when the step commits. Rows written
+around `append_event` (bulk loads, raw SQL) are caught up by the repair below.
 A bump is one conditional UPDATE … SET n = n + 1 (F()), or an INSERT when the bucket is new;
 two writers racing to create one bucket meet on its unique constraint and the loser updates.
 
@@ -95,7 +97,8 @@ def _bump(
 
 
 def apply_event(event: CaseEvent) -> None:
-    """Count one new event in its buckets (call inside the event's transaction)."""
+    """Count one new event in its buckets. The observer of "cases.CaseEvent": called by
+    `append_event` inside the event's transaction."""
     case: Case = event.case
     deltas = _deltas(event.action, event.at, case.deadline, case.deduction)
     if deltas:
@@ -134,13 +137,6 @@ def apply_event(event: CaseEvent) -> None:
 def coarse_path(path: str) -> str:
     """The community (or shallower area) a case's area path rolls up to in `CoarseDaily`."""
     return path[: COARSE_DEPTH * Area.steplen]
-
-
-def on_case_event(
-    sender: Any, instance: CaseEvent, created: bool, raw: bool = False, **kw: Any
-) -> None:
-    if created and not raw:
-        apply_event(instance)
 
 
 # --- Repair ----------------------------------------------------------------------------------

@@ -7,6 +7,9 @@ import datetime
 from django.utils import timezone
 from django_tasks import task
 
+from juli.core import schedule
+from juli.core.schedule import Job
+
 
 @task()
 def refresh_rollups() -> int:
@@ -17,3 +20,7 @@ def refresh_rollups() -> int:
 
     today = timezone.localdate()
     return refresh(today - datetime.timedelta(days=1), today)
+
+
+# Periodic jobs (juli/core/schedule.py).
+schedule.register(Job("rollups", "juli.stats.tasks.refresh_rollups", every_minutes=60))

@@ -21,11 +21,12 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from juli.core.demo import DEFAULT_DAYS, DemoRun, demo_step
+
 if TYPE_CHECKING:
     from juli.orgs.demo.base import Writer
 
 SEED = 20241122  # fixed: the world depends on the build date only
-DEFAULT_DAYS = 90
 
 
 def build_cases_demo(
@@ -64,6 +65,16 @@ def build_cases_demo(
     return counts
 
 
+@demo_step(
+    "cases",
+    after=("orgs",),
+    headline="{days} days of inspections and cases built in {seconds} s: {summary}.",
+)
+def build_cases_step(run: DemoRun) -> dict[str, Any]:
+    """The step of `juli demo` after the organisations (see `juli.core.demo`)."""
+    return build_cases_demo(run.days, stdout=run.stdout)
+
+
 def is_empty() -> bool:
     """True when no point and no point category exists: the cases demo may be built."""
     from juli.cases.models import Point, PointCategory
@@ -78,9 +89,9 @@ def counts_now() -> dict[str, Any]:
         CasePhoto,
         Inspection,
         InspectionAssignment,
-        Notification,
         Point,
     )
+    from juli.notify.models import Notification
 
     by_status = dict(Case.objects.values_list("status").annotate(n=Count("pk")))
     counts: dict[str, Any] = {

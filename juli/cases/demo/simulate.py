@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from juli.cases import actions, worktime
 from juli.cases.inspections import ResultInput, plan_day, submit_inspection
-from juli.cases.models import Case, CaseCategory, CasePhoto, InspectionAssignment, Point
+from juli.cases.models import Case, CaseCategory, InspectionAssignment, Point
 from juli.orgs.models import Area, Unit, User
 
 from . import data
@@ -432,9 +432,8 @@ class Simulation:
         lat, lng = (case.lat, case.lng)
         taken = now - datetime.timedelta(minutes=self.rng.randint(2, 20))
         upload = demo_photo(self.rng, before=False, taken_at=taken, lat=lat, lng=lng)
-        actions.attach_photo(actor, case, CasePhoto.Kind.AFTER, upload.file, upload.meta, at=now)
         note = self.rng.choice(data.RECTIFY_NOTES)
-        case = actions.transition(actor, case, "rectify", note=note, at=now)
+        case = actions.rectify_case(actor, case, note=note, photos=[upload], at=now)
         if self.decks["verify_when"].draw() == "same_day":
             when = self.later(now, self.rng.uniform(0.5, 3))
         else:

@@ -9,8 +9,10 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from juli.cases import actions
-from juli.cases.models import Case, CaseEvent, Notification
+from juli.cases.models import Case, CaseEvent
 from juli.core.models import AuditLog
+from juli.notify import actions as notify_actions
+from juli.notify.models import Notification
 
 from .conftest import new_case, put
 
@@ -81,6 +83,6 @@ def test_it_notifies_the_unit_on_dispatch_and_send_back(world):
     actions.dispatch_case(c.street_officer, case, unit=c.property_co)
     note = Notification.objects.get(kind="dispatched")
     assert note.recipient == c.unit_staff and case.number in note.text
-    actions.mark_read(c.unit_staff, note)
+    notify_actions.mark_read(c.unit_staff, note)
     note.refresh_from_db()
     assert note.read_at is not None

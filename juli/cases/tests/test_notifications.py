@@ -10,8 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from juli.cases import actions
-from juli.cases.models import Case, Notification
+from juli.cases.models import Case
 from juli.core.models import AuditLog
+from juli.notify import actions as notify_actions
+from juli.notify.models import Delivery, Notification
 
 from .conftest import new_case
 
@@ -86,7 +88,7 @@ def test_it_refuses_to_mark_someone_elses_notification(client, world, notified, 
     assert note.read_at is None
     assert not AuditLog.objects.filter(verb__startswith="notification.").exists()
     with pytest.raises(Http404):
-        actions.mark_read(getattr(world.c, who), note)
+        notify_actions.mark_read(getattr(world.c, who), note)
 
 
 def test_it_marks_all_read_once(client, world, notified):
@@ -103,7 +105,7 @@ def test_it_marks_all_read_once(client, world, notified):
     assert Notification.objects.get(recipient=c.street_officer).read_at is None
     row = AuditLog.objects.get(verb="notification.read_all")
     assert (row.actor, row.after["notifications"]) == (c.unit_staff, mine)
-    assert actions.mark_all_read(c.unit_staff) == 0
+    assert notify_actions.mark_all_read(c.unit_staff) == 0
     assert AuditLog.objects.filter(verb="notification.read_all").count() == 1
 
 
@@ -113,7 +115,9 @@ def test_it_shows_the_unread_count_in_the_bell(client, world, notified):
     html = client.get(reverse("home")).content.decode()
     assert '<span class="bell-count">2</span>' in html
     assert 'aria-label="2 unread notifications"' in html
-    actions.mark_read(c.unit_staff, Notification.objects.filter(recipient=c.unit_staff).first())
+    notify_actions.mark_read(
+        c.unit_staff, Notification.objects.filter(recipient=c.unit_staff).first()
+    )
     html = client.get(reverse("home")).content.decode()
     assert '<span class="bell-count">1</span>' in html
     client.force_login(c.outsider)
@@ -225,3 +229,37 @@ def test_case_steps_carry_an_event_key(world, notified):
     )
     assert [k for k, _ in keys] == ["dispatched", "escalated"]
     assert all(key.startswith(f"case:{notified.pk}:{kind}:") for kind, key in keys)
+
+
+def test_case_steps_reach_the_channels_of_the_case_area_and_unit(world):  # type: ignore[no-untyped-def]
+    c = world.c
+
+    def channel(scope, name, kinds):  # type: ignore[no-untyped-def]
+        return notify_actions.create_channel(
+            None,
+            scope,
+            name=name,
+            kind="email",
+            target="office@example.cn",
+            kinds=list(kinds),
+            covers_subtree=True,
+        )
+
+    street = channel(c.dapuqiao, "街道群", ("dispatched", "escalated"))
+    unit = channel(c.property_co, "物业群", ("dispatched", "sent_back"))
+    channel(c.huaihai, "隔壁", ("dispatched",))
+    case = actions.accept_case(c.street_officer, new_case(world, title="楼道堆物"))
+    case = actions.dispatch_case(c.street_officer, case, unit=c.property_co)
+    deliveries = Delivery.objects.order_by("channel_id")
+    assert [(d.channel, d.kind) for d in deliveries] == [
+        (street, "dispatched"),
+        (unit, "dispatched"),
+    ]
+    key = deliveries[0].event_key
+    assert key.startswith(f"case:{case.pk}:dispatched:")
+    assert deliveries[1].event_key == key
+    content = deliveries[0].payload["body"]
+    assert f"- Case: {case.number} · 楼道堆物" in content
+    assert "- Responsible unit: 蒙西物业公司" in content
+    note = Notification.objects.get(kind="dispatched")
+    assert (note.recipient, note.event_key, note.url, note.case) == (c.unit_staff, key, "", case)

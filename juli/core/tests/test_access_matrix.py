@@ -45,7 +45,7 @@ from juli.bulletins import actions as bulletin_actions
 from juli.cases import actions as case_actions
 from juli.cases import points as point_actions
 from juli.cases.inspections import plan_day, submit_inspection
-from juli.cases.models import Case, InspectionAssignment, Notification
+from juli.cases.models import Case, InspectionAssignment
 from juli.cases.tests.conftest import photo
 from juli.conftest import PASSWORD, build_cast
 from juli.core.exports import run_export, start_export
@@ -55,6 +55,7 @@ from juli.duties.models import DutyPostKind
 from juli.letters import actions as letter_actions
 from juli.letters.tests.conftest import SIGNATURE, make_template
 from juli.notify import actions as notify_actions
+from juli.notify.models import Notification
 from juli.orgs import actions as org_actions
 from juli.orgs.models import Area, PartyOrg, Post
 from juli.orgs.roles import Role
@@ -1061,6 +1062,7 @@ PUBLIC = {
     "api-root": "DRF's browsable index, links only",
     "api-not-found": "the API's JSON 404 for paths no route takes (api/tests/test_errors.py)",
     "letter-verify": "public check of a printed letter's code (letters/tests/test_integrity)",
+    "document-verify": "public check of any signed document's code (core/tests/test_signing_kit)",
     "field-sw": "the phone pages' service worker script",
     "field-manifest": "the phone pages' web manifest",
     "open311-discovery": "Open311 GeoReport v2 is public by design (cases/tests/test_open311)",

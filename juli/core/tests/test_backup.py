@@ -9,6 +9,7 @@ import os
 import tarfile
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -49,7 +50,11 @@ def fresh_target(tmp_path):  # type: ignore[no-untyped-def]
 
     params = connection.settings_dict
     name = f"juli_restore_drill_{uuid.uuid4().hex[:8]}"
-    admin = {"dbname": "postgres", "host": params["HOST"] or None, "port": params["PORT"] or None}
+    admin: dict[str, Any] = {
+        "dbname": "postgres",
+        "host": params["HOST"] or None,
+        "port": params["PORT"] or None,
+    }
     admin = {k: v for k, v in admin.items() if v}
     if params.get("USER"):
         admin["user"] = params["USER"]

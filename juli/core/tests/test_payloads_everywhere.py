@@ -46,7 +46,7 @@ from juli.cases import actions as case_actions
 from juli.cases import points
 from juli.cases import publication as case_publication
 from juli.cases.inspections import submit_inspection
-from juli.cases.models import Case, Notification
+from juli.cases.models import Case
 from juli.cases.tests.conftest import photo
 from juli.conftest import PASSWORD, build_cast
 from juli.duties import actions as duty_actions
@@ -55,7 +55,7 @@ from juli.letters import actions as letter_actions
 from juli.letters.models import Letter
 from juli.letters.tests.conftest import SIGNATURE
 from juli.notify import actions as notify_actions
-from juli.notify.models import Delivery
+from juli.notify.models import Delivery, Notification
 from juli.orgs import actions as org_actions
 from juli.orgs.models import PartyOrg
 from juli.orgs.roles import Role
@@ -170,9 +170,9 @@ EXCLUDED: dict[tuple[str, str], str] = {
     ("cases.CaseEvent", "from_status"): _SYSTEM,
     ("cases.CaseEvent", "to_status"): _SYSTEM,
     ("cases.CasePhoto", "sha256"): _HASH,
-    ("cases.Notification", "text"): _COPY + " (composed from the case)",
-    ("cases.Notification", "event_key"): _SYSTEM,
-    ("cases.Notification", "url"): _SYSTEM,
+    ("notify.Notification", "text"): _COPY + " (composed from the case)",
+    ("notify.Notification", "event_key"): _SYSTEM,
+    ("notify.Notification", "url"): _SYSTEM,
     # bulletins and rankings: event codes, the ISO week, snapshots of names.
     ("bulletins.BulletinEvent", "action"): _SYSTEM,
     ("bulletins.BulletinEvent", "from_status"): _SYSTEM,
@@ -1148,7 +1148,7 @@ def test_it_stores_payloads_typed_into_the_forms_unchanged(client, hostile):  # 
     def typed(label: str, field: str) -> str:
         return payload_for(_field((label, field)).max_length, f"F{next(marker):02d}")
 
-    forms = [
+    forms: list[tuple[str, str, dict[str, Any]]] = [
         ("street_officer", f"/bulletins/{h.bulletin.pk}/", {"notes": "bulletins.Bulletin"}),
         ("district_admin", f"/areas/{c.mengxi.pk}/edit/", {"name": "orgs.Area"}),
         ("district_admin", f"/notify/channels/{h.channel.pk}/edit/", {"name": "notify.Channel"}),

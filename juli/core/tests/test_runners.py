@@ -22,7 +22,7 @@ from .jobtasks import add, boom
 pytestmark = [pytest.mark.jobs, pytest.mark.django_db(transaction=True)]
 
 # Only the core jobs fire in these workers: the other apps' tasks are theirs to test.
-OTHER_JOBS = ",".join(j.name for j in schedule.SCHEDULE if j.name != "thumbnails")
+OTHER_JOBS = ",".join(j.name for j in schedule.registered() if j.name != "thumbnails")
 
 
 @pytest.fixture(params=["database", pytest.param("celery", marks=pytest.mark.redis)])

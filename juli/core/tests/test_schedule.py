@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -88,7 +89,7 @@ def test_it_refuses_a_job_without_exactly_one_rule() -> None:
 
 
 def test_it_lists_the_jobs_of_the_issue() -> None:
-    table = {job.name: (job.task_path, job.describe()) for job in schedule.SCHEDULE}
+    table = {job.name: (job.task_path, job.describe()) for job in schedule.registered()}
     assert table == {
         "bulletins": ("juli.bulletins.tasks.generate_daily_bulletins", "every 60 min"),
         "rankings": ("juli.rankings.tasks.compute_weekly_rankings", "every 60 min"),
@@ -99,6 +100,15 @@ def test_it_lists_the_jobs_of_the_issue() -> None:
         "purge-submissions": ("juli.core.tasks.purge_submissions", "daily at 03:30"),
         "plan": ("juli.cases.tasks.plan_today", "daily at 06:00"),
     }
+
+
+def test_it_accepts_the_same_job_twice_and_refuses_another_under_its_name(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(schedule, "_registry", {})
+    job = Job("a", "x.y", every_minutes=5)
+    schedule.register(job, job)
+    with pytest.raises(ImproperlyConfigured, match="scheduled job 'a' is registered twice"):
+        schedule.register(Job("a", "x.y", every_minutes=10))
+    assert list(schedule._registry.values()) == [job]
 
 
 # --- Ticks --------------------------------------------------------------------------------------
@@ -113,7 +123,7 @@ ONLY_MINE = (
 def queued(settings, monkeypatch):  # type: ignore[no-untyped-def]
     """Ticks enqueue on the database backend (nothing runs), with a two-job table."""
     settings.TASKS = DATABASE
-    monkeypatch.setattr(schedule, "SCHEDULE", ONLY_MINE)
+    monkeypatch.setattr(schedule, "registered", lambda: ONLY_MINE)
     return DBTaskResult.objects
 
 
@@ -172,8 +182,8 @@ def test_it_never_fires_a_slot_that_another_scheduler_recorded(cast, queued) -> 
 def test_it_logs_and_skips_a_task_that_does_not_import(cast, queued, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(
         schedule,
-        "SCHEDULE",
-        (
+        "registered",
+        lambda: (
             Job("ghost", "juli.nowhere.tasks.haunt", every_minutes=60),
             Job("not-a-task", "juli.core.schedule.tick", every_minutes=60),
             *ONLY_MINE,
@@ -200,7 +210,7 @@ def test_it_leaves_out_disabled_jobs(cast, queued, settings) -> None:  # type: i
 def test_it_imports_every_task_of_the_table_that_exists_now() -> None:
     """Every path of the table names a django-tasks task (other apps' tasks may be missing
     while they are being written: the scheduler skips those, see above)."""
-    for job in schedule.SCHEDULE:
+    for job in schedule.registered():
         try:
             task = schedule._load_task(job.task_path)
         except ImportError:

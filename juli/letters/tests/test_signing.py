@@ -325,7 +325,7 @@ def test_truncated_signatures_are_refused_whatever_pillow_is_told(
     """WeasyPrint sets LOAD_TRUNCATED_IMAGES process-wide; the pad's check must not depend on it."""
     from PIL import ImageFile
 
-    from juli.letters.signature_image import IEND, clean_signature
+    from juli.core.signature_image import IEND, clean_signature
 
     monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", load_truncated)
     png = signature_png()

@@ -8,7 +8,8 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from juli.letters import integrity
+# The upload limit is core's: the check page is `juli.core.views_verify`.
+from juli.core import verification as integrity
 
 URL = "/letters/verify/"
 

@@ -11,10 +11,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from juli.cases.models import Notification
 from juli.core.models import AuditLog
 from juli.notify import actions, senders, tasks
-from juli.notify.models import Delivery
+from juli.notify.models import Delivery, Notification
 
 T0 = datetime.datetime(2026, 11, 20, 9, 0, tzinfo=datetime.UTC)
 MIN = datetime.timedelta(minutes=1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from types import SimpleNamespace
 
 from django.utils import timezone
 
@@ -13,7 +14,14 @@ from juli.core.models import AuditLog
 from juli.notify.demo import build_demo
 from juli.notify.models import Channel, Delivery
 
-from .test_events import _case_world
+
+def _case_world(cast):  # type: ignore[no-untyped-def]
+    """The cases world fixture, built by hand (fixtures of another app's conftest)."""
+    w = SimpleNamespace(c=cast)
+    w.litter = case_actions.create_case_category(
+        None, code="litter", name="暴露垃圾", time_limit=4, time_unit="hours"
+    )
+    return w
 
 
 def test_it_builds_the_dapuqiao_channels_once_without_sending(cast):  # type: ignore[no-untyped-def]

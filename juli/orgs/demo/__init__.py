@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from juli.core.demo import DEFAULT_PEOPLE, DemoRun, demo_step
+
 if TYPE_CHECKING:
     from .base import Writer
 
@@ -29,8 +31,6 @@ DEMO_LOGINS: list[tuple[str, str]] = [
     ("platform_admin", "平台管理员(超级用户) / platform administrator (superuser)"),
 ]
 
-DEFAULT_PEOPLE = 600
-
 
 def build_demo(people: int = DEFAULT_PEOPLE, stdout: Writer | None = None) -> dict[str, Any]:
     """Build the demo world and return counts of what exists (plus `seconds` taken).
@@ -50,3 +50,15 @@ def is_empty() -> bool:
     from juli.orgs.models import Area, PartyOrg
 
     return not (Area.objects.exists() or PartyOrg.objects.exists())
+
+
+@demo_step(
+    "orgs",
+    logins=DEMO_LOGINS,
+    headline="Demo world built in {seconds} s: {summary}.",
+    base=True,
+    empty=is_empty,
+)
+def build_orgs_demo(run: DemoRun) -> dict[str, Any]:
+    """The first step of `juli demo` (see `juli.core.demo`)."""
+    return build_demo(people=run.people, stdout=run.stdout)

@@ -39,6 +39,7 @@ def test_it_audits_admin_saves_and_refuses_deletes(cast, client):
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert Person.objects.get(pk=person.pk).name == "赵网格员"
     row = AuditLog.objects.get(verb="admin.change")
+    assert row.before is not None and row.after is not None
     assert row.before["name"] == "赵网格" and row.after["name"] == "赵网格员"
     assert (
         client.post(f"/admin/orgs/person/{person.pk}/delete/", {"post": "yes"}).status_code == 403

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from rest_framework import serializers
 
-from juli.orgs.api import RefSerializer
+from juli.api.serializers import RefSerializer
 from juli.orgs.models import Area, Unit
 
 pytestmark = pytest.mark.django_db

@@ -1,8 +1,12 @@
 /* Juli field pages: forms into the outbox, the outbox to the API, the service worker.
  *
+ * Kinds: the server registers the kinds of submission (juli.core.outbox) and the page frame
+ * hands them over as JSON (#outbox-kinds): a <form data-outbox="<key>"> is built into a body
+ * by the kind's builder, kept in the outbox with its kind, URL and client UUID, and sent.
+ *
  * Sending: photos first (POST /api/v1/uploads/, multipart {file, client_uuid}, idempotent
- * by the photo's UUID), then the submission as JSON with its client_uuid (and the
- * Idempotency-Key header). 200/201 deletes the item; a network error, 408, 429 or 5xx
+ * by the photo's UUID), then the submission as JSON with its client UUID (in the kind's body
+ * field and/or the Idempotency-Key header, as the kind says), the same on every attempt. 200/201 deletes the item; a network error, 408, 429 or 5xx
  * schedules a retry with exponential back-off (2 s doubling to 5 min, ±20 %); 409 marks it
  * "conflict"; any other 4xx marks it "failed" with the server's reason. Only the items of
  * the signed-in user are sent (a shared phone never sends one user's work as another's).
@@ -16,6 +20,8 @@
   const HOME = app.dataset.home;
   const PAGES_CACHE = "juli-pages";
   const MSG = JSON.parse(document.getElementById("field-messages").textContent);
+  const kindsEl = document.getElementById("outbox-kinds");
+  const KINDS = kindsEl ? JSON.parse(kindsEl.textContent) || {} : {};
   const STARTED_AT = new Date().toISOString();
   const RETRY_MIN_MS = 2000;
   const RETRY_MAX_MS = 5 * 60 * 1000;
@@ -143,21 +149,31 @@
       await Outbox.update(item.id, { uploaded });
     }
     const body = JSON.parse(JSON.stringify(item.body));
-    const idsFor = (slot) => item.photos.filter((p) => slot === undefined || p.slot === slot).map((p) => uploaded[p.id]);
+    for (const photo of item.photos) putAt(body, targetOf(item, photo), uploaded[photo.id]);
+    const headers = { "Content-Type": "application/json", "X-CSRFToken": csrfToken() };
+    if (item.key_header !== false) headers["Idempotency-Key"] = item.id;
+    await call(item.url, { method: "POST", headers, body: JSON.stringify(body) });
+  }
+
+  /** Where a photo's upload id goes in the body; items kept before targets had a slot. */
+  function targetOf(item, photo) {
+    if (photo.target) return photo.target;
     if (item.kind === "inspection") {
-      body.results.forEach((r) => (r.uploads = idsFor(r.item)));
-    } else {
-      body.uploads = idsFor();
+      return ["results", item.body.results.findIndex((r) => r.item === photo.slot), "uploads"];
     }
-    await call(item.url, {
-      method: "POST",
-      headers: {
-        "Content-Type": "application/json",
-        "X-CSRFToken": csrfToken(),
-        "Idempotency-Key": item.id,
-      },
-      body: JSON.stringify(body),
+    return ["uploads"];
+  }
+
+  /** Append `value` to the list at `path` in `body` (made on the way when missing). */
+  function putAt(body, path, value) {
+    let here = body;
+    path.slice(0, -1).forEach((step, i) => {
+      if (here[step] == null) here[step] = typeof path[i + 1] === "number" ? [] : {};
+      here = here[step];
     });
+    const last = path[path.length - 1];
+    if (!Array.isArray(here[last])) here[last] = [];
+    here[last].push(value);
   }
 
   function backoff(attempts) {
@@ -172,7 +188,7 @@
       try {
         await sendOne(item);
         await Outbox.remove(item.id);
-        document.dispatchEvent(new CustomEvent("juli:sent", { detail: { id: item.id } }));
+        document.dispatchEvent(new CustomEvent("juli:sent", { detail: { id: item.id, after: item.after || "" } }));
       } catch (e) {
         const kind = e instanceof Outcome ? e.kind : "retry";
         if (kind === "retry") {
@@ -279,12 +295,41 @@
     });
   });
 
-  function photosOf(root, slot) {
+  /** The photos chosen in `root`'s photo inputs; each one's upload id goes to `target`. */
+  function photosOf(root, target) {
     const out = [];
     root.querySelectorAll(".photo-input").forEach((input) => {
-      for (const p of chosen.get(input) || []) out.push(Object.assign({}, p, { slot }));
+      for (const p of chosen.get(input) || []) out.push(Object.assign({}, p, { target }));
     });
     return out;
+  }
+
+  /** Any form: its named fields as they are typed (numbers for type=number or
+   * data-number, true/false for a checkbox, a list for a multiple select); a required one
+   * left empty is refused with its label. Photos go to the body field their input names
+   * (data-field, "uploads" by default). */
+  function formOf(form) {
+    const body = {};
+    for (const el of form.elements) {
+      if (!el.name || el.disabled || el.type === "file" || el.type === "submit" || el.type === "button") continue;
+      if (el.type === "radio" && !el.checked) continue;
+      let value;
+      if (el.type === "checkbox") value = el.checked;
+      else if (el.multiple) value = Array.from(el.selectedOptions, (o) => o.value);
+      else if (el.type === "number" || "number" in el.dataset) value = el.value.trim() === "" ? null : Number(el.value);
+      else value = el.value.trim();
+      if (el.required && (value === "" || value === null || (Array.isArray(value) && !value.length))) {
+        throw new Error(el.labels && el.labels.length ? el.labels[0].textContent.trim() : el.name);
+      }
+      body[el.name] = value;
+    }
+    const photos = [];
+    form.querySelectorAll(".photo-input").forEach((input) => {
+      const field = input.dataset.field || "uploads";
+      body[field] = [];
+      for (const p of chosen.get(input) || []) photos.push(Object.assign({}, p, { target: [field] }));
+    });
+    return { body, photos };
   }
 
   function inspectionOf(form) {
@@ -295,8 +340,8 @@
       const passed = li.querySelector("input[type=radio]:checked").value === "pass";
       const note = passed ? "" : li.querySelector("textarea").value.trim();
       if (!passed && !note) throw new Error(MSG.note_needed);
+      if (!passed) photos.push(...photosOf(li, ["results", results.length, "uploads"]));
       results.push({ item, passed, note, uploads: [] });
-      if (!passed) photos.push(...photosOf(li, item));
     }
     return { body: { point: Number(form.dataset.point), started_at: STARTED_AT, results }, photos };
   }
@@ -313,27 +358,43 @@
     };
     body[kind] = Number(pk);
     if (!body.title) throw new Error(form.elements.title.labels[0].textContent);
-    return { body, photos: photosOf(form, null) };
+    return { body, photos: photosOf(form, ["uploads"]) };
   }
 
   function transitionOf(form) {
     const note = form.elements.note.value.trim();
     if ("needsNote" in form.dataset && !note) throw new Error(MSG.reason_needed);
-    const photos = photosOf(form, null);
+    const photos = photosOf(form, ["uploads"]);
     if ("needsPhoto" in form.dataset && !photos.length) throw new Error(MSG.photo_needed);
     return { body: { action: form.dataset.action, note, uploads: [] }, photos };
   }
 
-  const BUILD = { inspection: inspectionOf, case: caseOf, transition: transitionOf };
+  // A page's own script may have added builders already (JuliOutbox.builders): keep them.
+  for (const [name, build] of Object.entries({ form: formOf, inspection: inspectionOf, case: caseOf, transition: transitionOf })) {
+    if (!Outbox.builders[name]) Outbox.builders[name] = build;
+  }
+
+  /** The kind's path with each {arg} taken from the form's data-<arg>. */
+  function urlFor(kind, form) {
+    return kind.url.replace(/\{([a-z][a-z0-9_]*)\}/g, (m, arg) => {
+      const value = form.dataset[arg];
+      if (value === undefined || value === "") throw new Error(`data-${arg}?`);
+      return encodeURIComponent(value);
+    });
+  }
 
   document.querySelectorAll("form[data-outbox]").forEach((form) => {
     const errorEl = form.querySelector(".form-error");
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       errorEl.hidden = true;
-      let built;
+      const kind = KINDS[form.dataset.outbox];
+      let built, url;
       try {
-        built = BUILD[form.dataset.outbox](form);
+        if (!kind || !Outbox.builders[kind.build]) throw new Error(MSG.unknown_kind);
+        // The builder is looked up now, not at load: a page's script may add it later.
+        built = Outbox.builders[kind.build](form, { MSG, STARTED_AT, photosOf });
+        url = urlFor(kind, form);
       } catch (e) {
         errorEl.textContent = e.message;
         errorEl.hidden = false;
@@ -342,9 +403,9 @@
       const button = form.querySelector("button[type=submit]");
       button.disabled = true;
       const id = Outbox.uuid();
-      const where = form.dataset.outbox === "transition" ? null : await position();
-      const body = Object.assign({ client_uuid: id }, built.body);
-      if (form.dataset.outbox !== "transition") {
+      const where = kind.position ? await position() : null;
+      const body = Object.assign(kind.key_field ? { [kind.key_field]: id } : {}, built.body);
+      if (kind.position) {
         body.lat = where ? where.lat : null;
         body.lng = where ? where.lng : null;
       }
@@ -353,9 +414,11 @@
         await Outbox.put({
           id,
           user: USER,
-          kind: form.dataset.outbox,
-          url: form.dataset.api,
-          label: form.dataset.label,
+          kind: kind.key,
+          url,
+          key_header: kind.key_header,
+          after: kind.after || "",
+          label: form.dataset.label || kind.label,
           body,
           photos: built.photos,
           uploaded: {},
@@ -387,6 +450,8 @@
     if (done && done.dataset.id === event.detail.id) {
       done.dataset.state = "sent";
       done.querySelector(".done-text").textContent = MSG.sent;
+      // The kind says where to go once its submission was accepted (none: stay here).
+      if (event.detail.after) window.location.assign(event.detail.after);
     }
   });
 

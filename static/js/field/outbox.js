@@ -1,11 +1,19 @@
 /* Juli field outbox: every submission is kept in IndexedDB before it is sent.
  *
  * One object store "outbox", keyed by the submission's client UUID. An item:
- *   { id, user, kind: "inspection"|"case"|"transition", url, label, body,
- *     photos: [{ id, blob, name, type, slot }], uploaded: { photoId: uploadId },
+ *   { id, user, kind, url, key_header, after, label, body,
+ *     photos: [{ id, blob, name, type, target }], uploaded: { photoId: uploadId },
  *     state: "waiting"|"failed"|"conflict", attempts, next_at, error, created_at }
+ * `kind` is the key of a kind registered on the server (juli.core.outbox); the item carries
+ * everything needed to send it again (url, whether the UUID goes in the Idempotency-Key
+ * header), so any page of /m/ sends any kind. A photo's `target` is the path in the body
+ * where its upload id goes (["uploads"], ["results", 0, "uploads"]); items written before
+ * targets existed have `slot` instead (field.js reads both).
  * A sent item is deleted; a failed or conflicting one stays until the user retries or
  * discards it. The photos are Blobs, each with its own UUID (the upload's client_uuid).
+ *
+ * `builders` turn a form into { body, photos }, by the name a kind gives in `build`; field.js
+ * adds "form" (any form) and the cases pages' own; a page may add its own from its script.
  */
 (function () {
   "use strict";
@@ -58,6 +66,7 @@
 
   window.JuliOutbox = {
     uuid,
+    builders: (window.JuliOutbox && window.JuliOutbox.builders) || {},
     put: (item) => run("readwrite", (store) => store.put(item)),
     get: (id) => run("readonly", (store) => store.get(id)),
     remove: (id) => run("readwrite", (store) => store.delete(id)),

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from juli.core import jobs
+from juli.core import demo, jobs
 
 
 class Command(BaseCommand):
@@ -47,14 +47,7 @@ class Command(BaseCommand):
             jobs.stop_embedded_worker(worker)
 
     def _print_logins(self) -> None:
-        import importlib
-
-        from juli.orgs.demo import DEMO_LOGINS
-        from juli.orgs.management.commands.demo import DEMO_STEPS
-
-        logins = list(DEMO_LOGINS)
-        for dotted in DEMO_STEPS:
-            logins += getattr(importlib.import_module(dotted), "DEMO_LOGINS", [])
+        logins = demo.logins()
         self.stdout.write("")
         self.stdout.write(
             self.style.MIGRATE_HEADING(f"Demo logins (password: {settings.JULI_DEMO_PASSWORD})")

@@ -1,5 +1,9 @@
 """A district at scale for benchmarks: `juli generate --cases N` (see bench/README.md).
 
+It lives outside `juli.cases` because it writes the loop's tables in bulk *and* rebuilds the
+read side's rollups afterwards (`juli.stats.rollups`): the case loop itself never imports the
+read side.
+
 What it builds, in one transaction:
 
 - the territorial tree of one new district: 10 streets → 10 communities each → 20
@@ -52,15 +56,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
-from juli.core.audit import record
-from juli.orgs.demo.people import PersonFactory
-from juli.orgs.models import Area, Person, Post, Unit, User
-from juli.orgs.roles import Role
-from juli.orgs.search import search_key
-
-from . import worktime
-from .demo import data
-from .models import (
+from juli.cases import worktime
+from juli.cases.demo import data
+from juli.cases.models import (
     Case,
     CaseCategory,
     CaseEvent,
@@ -69,6 +67,12 @@ from .models import (
     Point,
     PointCategory,
 )
+from juli.core.audit import record
+from juli.orgs.demo.people import PersonFactory
+from juli.orgs.models import Area, Person, Post, Unit, User
+from juli.orgs.roles import Role
+from juli.orgs.search import search_key
+from juli.stats import rollups as stats_rollups
 
 DEFAULT_DISTRICT_CODE = "310199000000"
 DEFAULT_WEEKS = 104
@@ -589,7 +593,7 @@ def build_world(
 def _ensure_categories() -> None:
     """The demo's case and point categories with their checklists (created when missing,
     through the actions: a few dozen audited rows)."""
-    from . import actions
+    from juli.cases import actions
 
     existing = set(CaseCategory.objects.values_list("code", flat=True))
     for code, name, limit, unit, in_working_time in data.CASE_CATEGORIES:
@@ -1333,8 +1337,8 @@ def generate(
     is false, or when `append` is true and it does not. Returns counts and timings.
 
     `rollups`: afterwards rebuild the stats rollups of the district (the daily buckets of the
-    last `rollup_days` days, default the whole period, and the open stock) when
-    `juli.stats.rollups` is there: bulk rows bypass the signals that keep them current."""
+    last `rollup_days` days, default the whole period, and the open stock):
+    bulk rows bypass the event observers that keep them current."""
     if cases < 0 or weeks < 1:
         raise GenerateError("--cases must be ≥ 0 and --weeks ≥ 1.")
     if not (
@@ -1438,17 +1442,15 @@ def generate(
         since = first
         if rollup_days is not None:
             since = max(first, today - datetime.timedelta(days=rollup_days - 1))
-        refreshed = refresh_rollups(district, since, today, say)
-        if refreshed is not None:
-            result["rollups"] = refreshed
-            timings["rollups_s"] = round(time.perf_counter() - t4, 2)
-            if postgres:
-                # Fresh statistics for the planner: the bulk rebuild leaves them empty, and
-                # the dashboard's plans then sort tens of thousands of rows needlessly.
-                with connection.cursor() as cur:
-                    for table in connection.introspection.table_names(cur):
-                        if table.startswith("stats_"):
-                            cur.execute(f'ANALYZE "{table}"')
+        result["rollups"] = refresh_rollups(district, since, today, say)
+        timings["rollups_s"] = round(time.perf_counter() - t4, 2)
+        if postgres:
+            # Fresh statistics for the planner: the bulk rebuild leaves them empty, and
+            # the dashboard's plans then sort tens of thousands of rows needlessly.
+            with connection.cursor() as cur:
+                for table in connection.introspection.table_names(cur):
+                    if table.startswith("stats_"):
+                        cur.execute(f'ANALYZE "{table}"')
     total = time.perf_counter() - t0
     timings["total_s"] = round(total, 2)
     result["seconds"] = timings
@@ -1462,16 +1464,11 @@ def generate(
 
 def refresh_rollups(
     district: Area, first: datetime.date, last: datetime.date, say: Callable[[str], None]
-) -> dict[str, int] | None:
-    """Rebuild the stats app's rollups of the district for the period, when that app offers
-    it (generated rows bypass the signals that keep them current). None when it does not."""
-    try:
-        from juli.stats import rollups
-    except ImportError:
-        return None
-    refresh = getattr(rollups, "refresh", None)
-    refresh_open = getattr(rollups, "refresh_open", None)
-    if refresh is None or refresh_open is None:
-        return None
+) -> dict[str, int]:
+    """Rebuild the stats rollups of the district for the period (generated rows are written
+    in bulk, around the event observers that keep them current)."""
     say("refreshing the stats rollups …")
-    return {"daily": refresh(first, last, area=district), "open": refresh_open(area=district)}
+    return {
+        "daily": stats_rollups.refresh(first, last, area=district),
+        "open": stats_rollups.refresh_open(area=district),
+    }

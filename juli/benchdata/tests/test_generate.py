@@ -21,7 +21,7 @@ from django.db.models import Count
 from django.test import override_settings
 from django.utils import timezone
 
-from juli.cases import generate as gen
+from juli.benchdata import generate as gen
 from juli.cases.models import TRANSITIONS, Case, CaseCategory, CaseEvent, CaseSequence, Point
 from juli.core.models import AuditLog
 from juli.orgs.models import Area, Person, Post, Unit, User

@@ -1,5 +1,9 @@
 """A drawn signature as the pad sends it: a PNG data URL. Trust nothing of it.
 
+Shared by every signable document kind (`juli.core.signing`): an app's signing action calls
+`clean_signature` before it opens its transaction and stores `png` and `sha256` on its
+signature row (`AbstractSignature.image`, `image_sha256`).
+
 `clean_signature(data_url)` accepts only `data:image/png;base64,…`, caps the encoded and the
 decoded size, checks the PNG magic bytes, the dimensions and that the whole file decodes,
 refuses a blank pad (too few inked pixels), and re-encodes the image as a fresh PNG (no

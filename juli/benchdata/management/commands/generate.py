@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from juli.cases.generate import (
+from juli.benchdata.generate import (
     DEFAULT_DISTRICT_CODE,
     DEFAULT_WEEKS,
     GenerateError,
@@ -99,5 +99,3 @@ class Command(BaseCommand):
                 f"{result['cases_per_s']:,} cases/s, {result['rows_per_s']:,} rows/s; "
                 f"timings {result['seconds']}"
             )
-        if "rollups" not in result and not options["no_rollups"]:
-            self.stdout.write("Stats rollups not refreshed (juli.stats.rollups not available).")

@@ -1,0 +1,92 @@
+"""The registry of notification kinds (juli.core.notices) and notify()'s use of it."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from juli.core import notices
+from juli.notify import actions
+from juli.notify.forms import ChannelForm
+from juli.notify.models import Delivery, Notification
+
+
+@pytest.fixture
+def registry(monkeypatch):  # type: ignore[no-untyped-def]
+    """The real registry, restored after the test (a test may add a kind)."""
+    notices.kinds()
+    monkeypatch.setattr(notices, "_kinds", dict(notices._kinds))
+    monkeypatch.setattr(notices, "_origins", dict(notices._origins))
+    return notices
+
+
+def test_it_lists_the_kinds_of_every_app_in_the_order_of_installed_apps():
+    assert notices.choices() == [
+        ("dispatched", "Case dispatched"),
+        ("sent_back", "Rectification sent back"),
+        ("escalated", "Overdue case escalated"),
+        ("bulletin", "Bulletin published"),
+        ("ranking", "Ranking published"),
+        ("test", "Test message"),
+    ]
+    assert notices.label_of("escalated") == "Overdue case escalated"
+    assert notices.label_of("gone") == "gone"
+    assert notices.get("gone") is None
+
+
+def test_it_registers_the_same_kind_twice_but_refuses_another_under_a_taken_key(registry):  # type: ignore[no-untyped-def]
+    kind = registry.NoticeKind("meeting", _("Meeting called"))
+    assert registry.register(kind) is kind
+    registry.register(registry.NoticeKind("meeting", _("Meeting called")))
+    with pytest.raises(ImproperlyConfigured, match="'meeting' is already registered"):
+        registry.register(registry.NoticeKind("meeting", _("Meeting cancelled")))
+    with pytest.raises(ImproperlyConfigured, match="1–20 characters"):
+        registry.NoticeKind("a" * 21, "x")
+    assert [k.key for k in registry.kinds()][-1] == "meeting"
+
+
+def test_it_refuses_to_announce_an_unregistered_kind_naming_it(cast):  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError, match="unknown event kind 'meeting'"):
+        actions.notify(
+            "meeting:1:called", kind="meeting", title="t", text="", users=[cast.outsider]
+        )
+    assert not Notification.objects.exists()
+
+
+def test_it_announces_a_kind_a_new_app_registers(registry, cast):  # type: ignore[no-untyped-def]
+    registry.register(registry.NoticeKind("meeting", _("Meeting called")))
+    channel = actions.create_channel(
+        None,
+        cast.dapuqiao,
+        name="街道",
+        kind="email",
+        target="office@example.cn",
+        kinds=["meeting", "bulletin", "test"],
+        covers_subtree=True,
+    )
+    assert channel.kinds == ["bulletin", "meeting"]  # registry order; never the test message
+    assert channel.kind_labels() == ["Bulletin published", "Meeting called"]
+    actions.notify(
+        "meeting:1:called",
+        kind="meeting",
+        title="支部大会",
+        text="",
+        users=[cast.street_officer],
+        area=cast.dapuqiao,
+    )
+    note = Notification.objects.get()
+    assert (note.kind, note.get_kind_display(), note.link_for(cast.street_officer)) == (
+        "meeting",
+        "Meeting called",
+        "",
+    )
+    assert Delivery.objects.get().get_kind_display() == "Meeting called"
+    assert [key for key, _label in ChannelForm().fields["kinds"].choices] == [
+        "dispatched",
+        "sent_back",
+        "escalated",
+        "bulletin",
+        "ranking",
+        "meeting",
+    ]
