@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 
 from juli.core.actions import PHOTO_FOLDERS
 from juli.core.csp import csp_report
+from juli.core.urlmount import discovered
 from juli.core.views import (
     bench_baseline,
     dev_photo,
@@ -38,6 +39,8 @@ urlpatterns = [
     path("", include("juli.orgs.account_urls")),
     path("", include("juli.orgs.urls")),
 ]
+# Apps added since: each installed app's `urls` module (juli/core/urlmount.py).
+urlpatterns += discovered("urls", urlpatterns)
 
 if settings.JULI_BENCH_BASELINE:
     urlpatterns.insert(0, path("bench/baseline", bench_baseline, name="bench-baseline"))

@@ -9,6 +9,7 @@ from drf_spectacular.views import (
 from rest_framework.routers import DefaultRouter
 
 from juli.core.csp import csp_override
+from juli.core.urlmount import discovered
 from juli.orgs import api as orgs_api
 
 from . import errors
@@ -66,6 +67,10 @@ urlpatterns = [
     path("", include("juli.notify.api_urls")),
     path("", include("juli.letters.api_urls")),
     path("", include("juli.duties.api_urls")),
+]
+# Apps added since: each installed app's `api_urls` module (juli/core/urlmount.py), then the 404.
+urlpatterns += discovered("api_urls", urlpatterns)
+urlpatterns += [
     # Last: any other path ending in "/" (a non-numeric id, a typo, a newline: hence [\s\S],
     # not ".") is the API's JSON 404, not Django's HTML page. Paths without the slash still
     # get CommonMiddleware's redirect to it.

@@ -6,26 +6,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('letters', '0002_evidence_records_to_core_links'),
+        ("letters", "0002_evidence_records_to_core_links"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='letterevent',
-            name='actor',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor'),
+            model_name="letterevent",
+            name="actor",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="actor",
+            ),
         ),
         migrations.AlterField(
-            model_name='letterevent',
-            name='from_status',
-            field=models.CharField(blank=True, max_length=16, verbose_name='from'),
+            model_name="letterevent",
+            name="from_status",
+            field=models.CharField(blank=True, max_length=16, verbose_name="from"),
         ),
         migrations.AlterField(
-            model_name='letterevent',
-            name='to_status',
-            field=models.CharField(blank=True, max_length=16, verbose_name='to'),
+            model_name="letterevent",
+            name="to_status",
+            field=models.CharField(blank=True, max_length=16, verbose_name="to"),
         ),
     ]
