@@ -1,7 +1,7 @@
 import re
 
 from django.conf import settings
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from juli.core.actions import PHOTO_FOLDERS
 from juli.core.csp import csp_report
@@ -17,7 +17,7 @@ from juli.core.views import (
 from juli.core.views_verify import verify_document
 from juli.orgs.admin_site import admin_site
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),
     path("csp-report/", csp_report, name="csp-report"),
