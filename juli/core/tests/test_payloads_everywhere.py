@@ -40,6 +40,7 @@ from django.utils.html import escape
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
+import config.settings as production
 from juli.bulletins import actions as bulletin_actions
 from juli.bulletins.figures import EVENT_FIGURES
 from juli.cases import actions as case_actions
@@ -256,6 +257,8 @@ def text_fields() -> set[tuple[str, str]]:
     for model in apps.get_models():
         if not model.__module__.startswith("juli.") or model._meta.abstract:
             continue
+        if model._meta.app_config.name not in production.INSTALLED_APPS:
+            continue  # an app of the test settings only (config/settings_test.py)
         for f in model._meta.concrete_fields:
             if not isinstance(f, models.CharField | models.TextField):
                 continue

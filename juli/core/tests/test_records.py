@@ -7,10 +7,12 @@ import datetime
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.http import Http404
 from django.utils import timezone
 
+import config.settings as production
 from juli.core import records
 from juli.core.models import AuditLog, EvidenceLink
 from juli.core.records import ConsumerKind, Purpose, RecordKind
@@ -34,6 +36,11 @@ def _case(c: Any, area: Any, number: str, *, closed: datetime.datetime | None) -
     )
 
 
+def _installed(key: str) -> bool:
+    """A kind of an app `config.settings` installs (the test settings add test-only apps)."""
+    return apps.get_app_config(key.split(".")[0]).name in production.INSTALLED_APPS
+
+
 def _at(year: int, month: int = 6) -> datetime.datetime:
     return datetime.datetime(year, month, 15, 10, 0, tzinfo=timezone.get_current_timezone())
 
@@ -50,7 +57,7 @@ def note(cast: Any) -> Any:
 
 
 def test_it_discovers_the_kinds_and_consumers_the_apps_declare() -> None:
-    assert list(records.kinds()) == ["cases.case", "cases.inspection"]
+    assert list(filter(_installed, records.kinds())) == ["cases.case", "cases.inspection"]
     assert list(records.consumers()) == ["letters.evidence"]
     from juli.cases.models import Case, Inspection
 
@@ -94,7 +101,11 @@ def test_it_offers_closed_cases_of_the_year_in_the_users_scope(cast: Any) -> Non
     _case(c, c.dapuqiao, "AJ-3", closed=None)  # still open
     there = _case(c, c.huaihai, "AJ-4", closed=_at(2026))  # another street
     purpose = Purpose(year=2026)
-    offered = {k.key: list(qs) for k, qs in records.candidates(c.street_officer, purpose)}
+    offered = {
+        k.key: list(qs)
+        for k, qs in records.candidates(c.street_officer, purpose)
+        if _installed(k.key)
+    }
     assert offered == {"cases.case": [here], "cases.inspection": []}
     admin = {k.key: set(qs) for k, qs in records.candidates(c.district_admin, purpose)}
     assert admin["cases.case"] == {here, there}
