@@ -46,7 +46,8 @@ from typing import Any, Protocol
 
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.module_loading import autodiscover_modules
+
+from .discovery import Discovery
 
 #: The demo command's defaults: how many people the organisations hold, how many days of
 #: activity end today.
@@ -87,8 +88,7 @@ class DemoStep:
 
 _steps: dict[str, DemoStep] = {}
 _lock = threading.RLock()
-_discovered = False
-_discovering = False
+_discovery = Discovery("demo")
 
 
 def register(step: DemoStep) -> DemoStep:
@@ -119,19 +119,8 @@ def demo_step(
 
 
 def discover() -> None:
-    """Import every app's `demo` module, once per process (see `juli.core.menu.discover`)."""
-    global _discovered, _discovering
-    if _discovered:
-        return
-    with _lock:
-        if _discovered or _discovering:
-            return
-        _discovering = True
-        try:
-            autodiscover_modules("demo")
-            _discovered = True
-        finally:
-            _discovering = False
+    """Import every app's `demo` module, once per process (`juli.core.discovery`)."""
+    _discovery()
 
 
 def _app_index(step: DemoStep) -> int:

@@ -30,15 +30,15 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.module_loading import autodiscover_modules
+
+from .discovery import Discovery
 
 Provider = Callable[[Any], dict[str, Any]]
 
 _providers: dict[str, Provider] = {}
 _ordered: list[Provider] | None = None  # _providers in app order, kept until the next provide
 _lock = threading.RLock()
-_discovered = False
-_discovering = False
+_discovery = Discovery("frame")
 
 
 def provide(name: str, fn: Provider) -> Provider:
@@ -53,21 +53,8 @@ def provide(name: str, fn: Provider) -> Provider:
 
 
 def discover() -> None:
-    """Import every app's `frame` module, once per process. Another thread waits for the
-    first one to finish; a `frame.py` that reads the registry while it is imported does not
-    recurse. An import error propagates, and the next call tries again."""
-    global _discovered, _discovering
-    if _discovered:
-        return
-    with _lock:
-        if _discovered or _discovering:
-            return
-        _discovering = True
-        try:
-            autodiscover_modules("frame")
-            _discovered = True
-        finally:
-            _discovering = False
+    """Import every app's `frame` module, once per process (`juli.core.discovery`)."""
+    _discovery()
 
 
 def _app_index(fn: Provider) -> int:

@@ -37,8 +37,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
+
+from .discovery import Discovery
 
 
 def always(user: Any) -> bool:
@@ -81,8 +82,7 @@ class MenuItem:
 _groups: dict[str, MenuGroup] = {}
 _entries: dict[str, MenuEntry] = {}
 _lock = threading.RLock()
-_discovered = False
-_discovering = False
+_discovery = Discovery("menu")
 
 
 def _put(table: dict[str, Any], key: str, thing: Any, what: str) -> None:
@@ -105,21 +105,8 @@ def register(*entries: MenuEntry) -> None:
 
 
 def discover() -> None:
-    """Import every app's `menu` module, once per process. Another thread waits for the
-    first one to finish; a `menu.py` that reads the registry while it is imported does not
-    recurse. An import error propagates, and the next call tries again."""
-    global _discovered, _discovering
-    if _discovered:
-        return
-    with _lock:
-        if _discovered or _discovering:
-            return
-        _discovering = True
-        try:
-            autodiscover_modules("menu")
-            _discovered = True
-        finally:
-            _discovering = False
+    """Import every app's `menu` module, once per process (`juli.core.discovery`)."""
+    _discovery()
 
 
 def entries() -> tuple[MenuEntry, ...]:

@@ -29,7 +29,8 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.functional import Promise
-from django.utils.module_loading import autodiscover_modules
+
+from .discovery import Discovery
 
 #: The module name core looks for in every installed app.
 MODULE = "notices"
@@ -53,7 +54,7 @@ class NoticeKind:
 _kinds: dict[str, NoticeKind] = {}
 #: The module that registered each key (its app gives the kind's place in the order).
 _origins: dict[str, str] = {}
-_discovered = False
+_discovery = Discovery(MODULE)
 
 
 def register(kind: NoticeKind) -> NoticeKind:
@@ -78,12 +79,7 @@ def _app_rank(module: str) -> int:
 
 
 def _discover() -> None:
-    global _discovered
-    if not _discovered:
-        # Set first: a notices module that reads the registry while it is imported must not
-        # start a second discovery.
-        _discovered = True
-        autodiscover_modules(MODULE)
+    _discovery()
 
 
 def kinds() -> list[NoticeKind]:

@@ -28,8 +28,9 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
-from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
+
+from .discovery import Discovery
 
 #: The module an app declares its outbox kinds in.
 MODULE = "outbox"
@@ -144,7 +145,7 @@ class OutboxRegistry:
 
     def __init__(self, *, discover: bool = True) -> None:
         self._kinds: dict[str, OutboxKind] = {}
-        self._discovered = not discover
+        self._discovery = Discovery(MODULE) if discover else None
         self._lock = threading.Lock()
 
     def register(self, kind: OutboxKind) -> OutboxKind:
@@ -159,13 +160,8 @@ class OutboxRegistry:
         return kind
 
     def _discover(self) -> None:
-        if self._discovered:
-            return
-        # Set only once every module imported: a failing import is raised again next time
-        # instead of leaving a half-filled registry behind. Registering is idempotent, so two
-        # threads discovering at once do no harm.
-        autodiscover_modules(MODULE)
-        self._discovered = True
+        if self._discovery is not None:
+            self._discovery()
 
     def kinds(self) -> dict[str, OutboxKind]:
         """Every registered kind, by key, in the order of registration."""

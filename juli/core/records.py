@@ -25,10 +25,10 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
-from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 
 from .audit import record as audit
+from .discovery import Discovery
 from .models import EvidenceLink
 from .writes import user_of
 
@@ -122,21 +122,11 @@ class Use:
 _KINDS: dict[str, RecordKind] = {}
 _CONSUMERS: dict[str, ConsumerKind] = {}
 _lock = threading.RLock()
-_discovered = False
+_discovery = Discovery("records")
 
 
 def _discover() -> None:
-    global _discovered
-    if _discovered:
-        return
-    with _lock:
-        if not _discovered:
-            _discovered = True  # first, so that a records.py reading a registry does not recurse
-            try:
-                autodiscover_modules("records")
-            except Exception:
-                _discovered = False
-                raise
+    _discovery()
 
 
 def _add(registry: dict[str, Any], entry: Any) -> None:

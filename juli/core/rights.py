@@ -24,7 +24,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.module_loading import autodiscover_modules
+
+from .discovery import Discovery
 
 #: May send photos (staged uploads, case and inspection photos).
 UPLOAD_PHOTOS = "upload_photos"
@@ -33,7 +34,7 @@ UPLOAD_PHOTOS = "upload_photos"
 Rule = Callable[[Any], bool]
 
 _rules: dict[str, Rule] = {}
-_discovered = False
+_discovery = Discovery("rights")
 _lock = threading.RLock()  # re-entrant: a rights module that asks cannot deadlock
 
 
@@ -64,10 +65,4 @@ def registered_rights() -> list[str]:
 
 
 def _discover() -> None:
-    global _discovered
-    if _discovered:
-        return
-    with _lock:
-        if not _discovered:
-            autodiscover_modules("rights")
-            _discovered = True
+    _discovery()

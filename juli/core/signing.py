@@ -41,9 +41,10 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
 from django.utils import timezone
-from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from .discovery import Discovery
 
 #: The module each app declares its kinds in.
 MODULE = "signables"
@@ -104,7 +105,7 @@ class DocumentKind:
 
 _kinds: dict[str, DocumentKind] = {}
 _lock = threading.RLock()
-_discovered = False
+_discovery = Discovery(MODULE)
 
 
 def register(kind: DocumentKind) -> DocumentKind:
@@ -141,20 +142,7 @@ def unregister(key: str) -> None:
 
 
 def _discover() -> None:
-    global _discovered
-    if _discovered:
-        return
-    with _lock:
-        if _discovered:
-            return
-        # Set first: a `signables` module that reads the registry while it registers must
-        # not start a second discovery (the lock is re-entrant for this thread).
-        _discovered = True
-        try:
-            autodiscover_modules(MODULE)
-        except BaseException:
-            _discovered = False
-            raise
+    _discovery()
 
 
 def kinds() -> list[DocumentKind]:

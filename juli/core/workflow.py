@@ -26,7 +26,6 @@ module once (`autodiscover_modules`, as Django admin does with `admin.py`). Call
 from __future__ import annotations
 
 import datetime
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple, TypeVar
 
@@ -36,11 +35,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .audit import record
+from .discovery import Discovery
 from .writes import user_of
 
 M = TypeVar("M", bound=models.Model)
@@ -97,8 +96,7 @@ class AbstractEvent(models.Model):
 # --- Observers ------------------------------------------------------------------------------
 
 _observers: dict[str, list[Callable[[Any], object]]] = {}
-_discovered = False
-_discovery_lock = threading.Lock()
+_discovery = Discovery(OBSERVERS_MODULE)
 
 
 def observe(event_label: str, fn: Callable[[Any], object]) -> None:
@@ -121,13 +119,7 @@ def observers_of(event_model: type[models.Model]) -> list[Callable[[Any], object
 
 
 def _discover() -> None:
-    global _discovered
-    if _discovered:
-        return
-    with _discovery_lock:
-        if not _discovered:
-            autodiscover_modules(OBSERVERS_MODULE)
-            _discovered = True
+    _discovery()
 
 
 # --- The event log --------------------------------------------------------------------------

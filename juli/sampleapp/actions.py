@@ -10,8 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from juli.core.audit import record
-from juli.core.audit import snapshot
+from juli.core.audit import record, snapshot
 from juli.core.signing import hash_content
 from juli.core.types import Actor
 from juli.core.workflow import Move, transition
@@ -83,7 +82,9 @@ def sign_note(actor: Actor, note: Note) -> Note:
     def check(actor: Any, locked: Note, move: Move) -> None:
         require(actor, can_sign_note(actor, locked))
 
-    def effects(locked: Note, move: Move, now: datetime.datetime) -> tuple[list[str], dict[str, Any]]:
+    def effects(
+        locked: Note, move: Move, now: datetime.datetime
+    ) -> tuple[list[str], dict[str, Any]]:
         locked.content_hash = hash_content(content_of(locked))
         locked.signed_at = now
         return ["content_hash", "signed_at"], {}

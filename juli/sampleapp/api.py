@@ -78,9 +78,13 @@ class NoteCreateView(APIView):
         serializer = NoteCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data: dict[str, Any] = dict(serializer.validated_data)
-        key = idempotency.resolve_key(request.headers.get(idempotency.HEADER), data.pop("client_uuid", None))
+        key = idempotency.resolve_key(
+            request.headers.get(idempotency.HEADER), data.pop("client_uuid", None)
+        )
         if key is None:
-            raise ValidationError({"client_uuid": [_("Send a client_uuid or an Idempotency-Key header.")]})
+            raise ValidationError(
+                {"client_uuid": [_("Send a client_uuid or an Idempotency-Key header.")]}
+            )
         area = visible_areas(request.user).filter(pk=data.pop("area")).first()
         if area is None:
             raise ValidationError({"area": [_("Unknown or not in your scope.")]})

@@ -10,6 +10,12 @@ from juli.core.menu import MenuEntry, register
 from .access import shows_notes
 
 register(
-    MenuEntry("sample_notes", _("Field notes"), "sample-note-list", group="", order=250,
-              visible=shows_notes),
+    MenuEntry(
+        "sample_notes",
+        _("Field notes"),
+        "sample-note-list",
+        group="",
+        order=250,
+        visible=shows_notes,
+    ),
 )

@@ -8,5 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from juli.core.notices import NoticeKind, register
 
 NOTE_FILED = register(
-    NoticeKind("note_filed", _("Field note filed"), description=_("A field note was filed in the area."))
+    NoticeKind(
+        "note_filed", _("Field note filed"), description=_("A field note was filed in the area.")
+    )
 )

@@ -69,6 +69,7 @@ def test_it_refuses_an_unknown_dependency_and_a_cycle() -> None:
 
 def test_it_accepts_the_same_step_twice_and_refuses_another_under_its_name(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(demo, "_steps", {})
+    monkeypatch.setattr(demo, "discover", lambda: None)  # only the steps this test gives
     demo.demo_step("x", after=("y",))(build)
     demo.demo_step("x", after=("y",))(build)
     with pytest.raises(ImproperlyConfigured, match="demo step 'x' is registered twice"):
@@ -77,6 +78,7 @@ def test_it_accepts_the_same_step_twice_and_refuses_another_under_its_name(monke
 
 def test_it_refuses_a_base_step_after_one_that_is_not(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(demo, "_steps", {})
+    monkeypatch.setattr(demo, "discover", lambda: None)  # only the steps this test gives
     demo.register(step("world"))
     demo.register(DemoStep("base", build, ("world",), base=True))
     with pytest.raises(ImproperlyConfigured, match="'base' comes after 'world', which is not"):

@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
-from juli.core import outbox
+from juli.core import discovery, outbox
 from juli.core.outbox import OutboxKind, OutboxRegistry
 
 CASE_KINDS = {
@@ -56,7 +56,7 @@ def test_it_finds_the_cases_kinds_in_their_outbox_module() -> None:
 
 def test_it_discovers_the_apps_modules_once_on_the_first_read(monkeypatch: Any) -> None:
     calls: list[str] = []
-    monkeypatch.setattr(outbox, "autodiscover_modules", calls.append)
+    monkeypatch.setattr(discovery, "autodiscover_modules", calls.append)
     registry = OutboxRegistry()
     registry.register(OutboxKind("notes.note", "Note", url="/api/v1/notes/"))
     assert calls == []

@@ -54,9 +54,7 @@ def test_it_scopes_the_pages(cast: Any, name: str, listed: int, detail: int, for
     assert client.get("/sample/notes/new/").status_code == form
 
 
-@pytest.mark.parametrize(
-    "path", ["/sample/notes/", "/sample/notes/new/", "/sample/notes/{pk}/"]
-)
+@pytest.mark.parametrize("path", ["/sample/notes/", "/sample/notes/new/", "/sample/notes/{pk}/"])
 def test_it_sends_anonymous_visitors_to_the_login_page(cast: Any, path: str) -> None:
     note = file_note(cast)
     response = Client().get(path.format(pk=note.pk))
@@ -74,7 +72,9 @@ SIGNERS = [
 
 
 @pytest.mark.parametrize(("name", "answer"), SIGNERS)
-def test_it_lets_only_office_roles_over_the_area_sign(cast: Any, name: str | None, answer: int) -> None:
+def test_it_lets_only_office_roles_over_the_area_sign(
+    cast: Any, name: str | None, answer: int
+) -> None:
     note = file_note(cast)
     client = _client(cast, name)
     before = state()
@@ -138,10 +138,16 @@ def test_it_answers_a_replay_from_the_stored_response(cast: Any) -> None:
     client = _client(cast, "street_officer")
     body = _body(cast)
     first = client.post(
-        "/api/v1/sample/notes/", body, "application/json", headers={"Idempotency-Key": body["client_uuid"]}
+        "/api/v1/sample/notes/",
+        body,
+        "application/json",
+        headers={"Idempotency-Key": body["client_uuid"]},
     )
     again = client.post(
-        "/api/v1/sample/notes/", body, "application/json", headers={"Idempotency-Key": body["client_uuid"]}
+        "/api/v1/sample/notes/",
+        body,
+        "application/json",
+        headers={"Idempotency-Key": body["client_uuid"]},
     )
     assert (first.status_code, again.status_code) == (201, 201)
     assert again.json() == first.json()

@@ -69,9 +69,7 @@ def test_it_sends_a_note_filed_offline_once_when_the_network_returns(
         page.screenshot(path=str(screenshot_dir / "sample-note-queued.png"), full_page=True)
 
         context.set_offline(False)
-        expect(page.locator("#outbox-status")).to_have_attribute(
-            "data-count", "0", timeout=WAIT_MS
-        )
+        expect(page.locator("#outbox-status")).to_have_attribute("data-count", "0", timeout=WAIT_MS)
         expect(page.locator("#form-done")).to_have_attribute("data-state", "sent")
         page.screenshot(path=str(screenshot_dir / "sample-note-sent.png"), full_page=True)
     finally:

@@ -17,11 +17,35 @@ ALLOWED = {ROOT / "config" / "settings_test.py", ROOT / "pyproject.toml"}
 #: describe rather than use (the message catalogue lists every message's source file; the
 #: docs may say that the app exists).
 SKIPPED_DIRS = {
-    ".venv", ".git", "node_modules", "__pycache__", ".mypy_cache", ".ruff_cache",
-    ".pytest_cache", "media", "test-output", "locale", "docs", "juli.egg-info",
+    ".venv",
+    ".git",
+    "node_modules",
+    "__pycache__",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    "media",
+    "test-output",
+    "locale",
+    "docs",
+    "juli.egg-info",
 }
-SUFFIXES = {".py", ".html", ".js", ".css", ".json", ".toml", ".cfg", ".ini", ".txt", ".yml",
-            ".yaml", ".conf", ".sh", ".webmanifest"}
+SUFFIXES = {
+    ".py",
+    ".html",
+    ".js",
+    ".css",
+    ".json",
+    ".toml",
+    ".cfg",
+    ".ini",
+    ".txt",
+    ".yml",
+    ".yaml",
+    ".conf",
+    ".sh",
+    ".webmanifest",
+}
 NAMES = {"Makefile", "Dockerfile", ".importlinter", ".env.example"}
 
 

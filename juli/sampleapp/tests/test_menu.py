@@ -13,7 +13,9 @@ from juli.core import menu
 LINK = '<a href="/sample/notes/" >Field notes</a>'
 
 
-def test_it_shows_the_notes_link_in_the_frame_of_a_street_officer(client: Client, cast: Any) -> None:
+def test_it_shows_the_notes_link_in_the_frame_of_a_street_officer(
+    client: Client, cast: Any
+) -> None:
     client.force_login(cast.street_officer)
     page = client.get("/").content.decode()
     nav = page[page.index('<nav class="mainnav"') : page.index("</nav>")]

@@ -32,9 +32,7 @@ def test_it_links_a_note_to_a_letters_evidence_and_lists_its_uses(notes: Any) ->
     c = notes.c
     letter = sign_both(notes)
     item = letter.items.order_by("order")[0]
-    entry = letter_actions.add_evidence(
-        None, letter, title="台账", items=[item], note="见附件"
-    )
+    entry = letter_actions.add_evidence(None, letter, title="台账", items=[item], note="见附件")
     before = AuditLog.objects.count()
     link = records.link(c.platform_admin, entry, notes.note, purpose_of(letter))
     assert (link.consumer, link.record, link.added_by) == (entry, notes.note, c.platform_admin)
@@ -42,9 +40,12 @@ def test_it_links_a_note_to_a_letters_evidence_and_lists_its_uses(notes: Any) ->
         "evidence.link"
     ]
     assert records.link(c.platform_admin, entry, notes.note, purpose_of(letter)) == link
-    assert EvidenceLink.objects.filter(
-        record_type=ContentType.objects.get_for_model(notes.note)
-    ).count() == 1
+    assert (
+        EvidenceLink.objects.filter(
+            record_type=ContentType.objects.get_for_model(notes.note)
+        ).count()
+        == 1
+    )
     [use] = records.uses_of(notes.note, c.platform_admin)
     assert (use.kind.key, use.consumer, use.url) == (
         "letters.evidence",

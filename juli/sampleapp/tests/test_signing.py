@@ -26,7 +26,11 @@ def _verdict(client: Client, code: str) -> str:
 
 def test_it_signs_a_note_and_checks_its_code_on_the_verify_page(client: Client, cast: Any) -> None:
     note = file_note(cast, actor=cast.grid_worker, area=cast.grid1)
-    assert (note.status, note.content_hash, verification.verification_code(note)) == ("draft", "", "")
+    assert (note.status, note.content_hash, verification.verification_code(note)) == (
+        "draft",
+        "",
+        "",
+    )
     with pytest.raises(PermissionDenied):
         actions.sign_note(cast.grid_worker, note)
     signed = actions.sign_note(cast.street_officer, note)
@@ -39,16 +43,12 @@ def test_it_signs_a_note_and_checks_its_code_on_the_verify_page(client: Client, 
 
     code = verification.verification_code(signed)
     assert code.startswith(f"SN-{note.pk}-")
-    assert _verdict(client, code) == (
-        'id="verdict" data-state="valid" data-kind="samplenote"'
-    )
+    assert _verdict(client, code) == ('id="verdict" data-state="valid" data-kind="samplenote"')
     page = client.get("/verify/", {"code": code}).content.decode()
     assert signed.content_hash in page
 
     Note.objects.filter(pk=note.pk).update(text="改过的内容")  # outside Juli
-    assert _verdict(client, code) == (
-        'id="verdict" data-state="tampered" data-kind="samplenote"'
-    )
+    assert _verdict(client, code) == ('id="verdict" data-state="tampered" data-kind="samplenote"')
     assert verification.verify(code).state == "tampered"
 
 
