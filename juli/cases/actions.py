@@ -466,12 +466,15 @@ def _notify(
 
     from juli.notify.actions import notify
 
-    lines = [f"{_('Case')}: {case.number} · {case.title}", f"{_('Area')}: {case.area.name}"]
+    # Labels outside the f-strings: makemessages reads no call inside an f-string.
+    case_label, area_label, unit_label = _("Case"), _("Area"), _("Responsible unit")
+    lines = [f"{case_label}: {case.number} · {case.title}", f"{area_label}: {case.area.name}"]
     if case.unit_id and case.unit:
-        lines.append(f"{_('Responsible unit')}: {case.unit.name}")
+        lines.append(f"{unit_label}: {case.unit.name}")
     if case.deadline:
         deadline = timezone.localtime(case.deadline).strftime("%Y-%m-%d %H:%M")
-        lines.append(f"{_('Deadline')}: {deadline}")
+        deadline_label = _("Deadline")
+        lines.append(f"{deadline_label}: {deadline}")
     notify(
         f"case:{case.pk}:{kind}:{now.strftime('%Y%m%dT%H%M%S%f')}",
         kind=kind,

@@ -290,7 +290,8 @@ def build_payload(kind: str, *, title: str, text: str, url: str = "") -> dict[st
     if kind == Channel.Kind.EMAIL:
         body = "\n\n".join(part for part in (text, link) if part)
         return {"subject": title, "body": body or title}
-    more = f"\n\n[{_('Open in Juli')}]({link})" if link else ""
+    open_label = _("Open in Juli")  # outside the f-string, where makemessages finds it
+    more = f"\n\n[{open_label}]({link})" if link else ""
     if kind == Channel.Kind.WECOM:
         content = f"**{title}**" + (f"\n{text}" if text else "") + more
         return {"msgtype": "markdown", "markdown": {"content": content}}

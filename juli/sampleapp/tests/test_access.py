@@ -101,8 +101,8 @@ def _body(cast: Any, **over: Any) -> dict[str, Any]:
 # (user, answer of POST /api/v1/sample/notes/ for an area of Dapuqiao street)
 WRITERS = [
     (None, 401),
-    ("outsider", 400),  # no such area in the caller's scope
-    ("unit_staff", 400),
+    ("outsider", 403),  # no such area in the caller's scope
+    ("unit_staff", 403),
     ("street_officer", 201),
     ("grid_worker", 201),  # files in its own grid
 ]
@@ -130,8 +130,11 @@ def test_it_files_notes_over_the_api_only_in_the_callers_scope(
         }
     else:
         assert state() == before
-    if answer == 400:
-        assert response.json()["fields"] == {"area": ["Unknown or not in your scope."]}
+    if answer == 403:
+        assert response.json() == {
+            "detail": "Your posts do not allow filing a note in this area.",
+            "code": "permission_denied",
+        }
 
 
 def test_it_answers_a_replay_from_the_stored_response(cast: Any) -> None:
@@ -159,6 +162,6 @@ def test_it_answers_a_replay_from_the_stored_response(cast: Any) -> None:
     missing = client.post("/api/v1/sample/notes/", body, "application/json")
     assert (missing.status_code, missing.json()["fields"]) == (
         400,
-        {"client_uuid": ["Send a client_uuid or an Idempotency-Key header."]},
+        {"client_uuid": ["This field is required."]},
     )
     assert Note.objects.count() == 1
