@@ -123,4 +123,3 @@ class EvidenceForm(forms.Form):
         self.fields["record"].choices = (  # type: ignore[attr-defined]
             [("", "—"), *records]
         )
-

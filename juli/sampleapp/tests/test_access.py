@@ -165,3 +165,26 @@ def test_it_answers_a_replay_from_the_stored_response(cast: Any) -> None:
         {"client_uuid": ["This field is required."]},
     )
     assert Note.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code", "message"),
+    [
+        ("area", "1", "invalid", "A valid integer is required."),
+        ("title", 5, "invalid", "Not a valid string."),
+        ("client_uuid", 0, "invalid_idempotency_key", "client_uuid must be a UUID."),
+    ],
+)
+def test_it_refuses_a_value_of_another_json_type(
+    cast: Any, field: str, value: Any, code: str, message: str
+) -> None:
+    client = _client(cast, "street_officer")
+    response = client.post(
+        "/api/v1/sample/notes/", _body(cast, **{field: value}), "application/json"
+    )
+    assert (response.status_code, response.json()["code"], response.json()["detail"]) == (
+        400,
+        code,
+        message,
+    )
+    assert Note.objects.count() == 0

@@ -33,7 +33,7 @@ def test_it_sends_a_note_filed_offline_once_when_the_network_returns(
     browser: Browser, live_server: Any, transactional_db: None, cast: Any, screenshot_dir: Path
 ) -> None:
     base = live_server.url
-    sent: list[tuple[str, dict[str, Any]]] = []
+    sent: list[tuple[str, Any]] = []
 
     def flaky(route: Route) -> None:
         request = route.request
@@ -79,7 +79,7 @@ def test_it_sends_a_note_filed_offline_once_when_the_network_returns(
     assert (key_again, body_again) == (key, body)
     assert body == {
         "client_uuid": key,
-        "area": str(cast.grid1.pk),
+        "area": cast.grid1.pk,
         "title": "楼道堆物",
         "happened_on": "2026-05-04",
         "text": "三楼楼道堆放纸箱",

@@ -22,7 +22,8 @@ def _candidates(user: Any, purpose: records.Purpose) -> dict[str, list[Any]]:
 def test_it_offers_a_note_as_evidence_to_a_user_in_scope_only(notes: Any) -> None:
     c = notes.c
     purpose = purpose_of(notes.letter)
-    assert records.kind_of(notes.note).key == "sampleapp.note"
+    kind = records.kind_of(notes.note)
+    assert kind is not None and kind.key == "sampleapp.note"
     assert _candidates(c.street_officer, purpose)["sampleapp.note"] == [notes.note]
     assert _candidates(c.outsider, purpose)["sampleapp.note"] == []
     assert _candidates(c.street_officer, records.Purpose(year=2025))["sampleapp.note"] == []
@@ -60,7 +61,7 @@ def test_it_links_a_note_to_a_letters_evidence_and_lists_its_uses(notes: Any) ->
 def test_it_refuses_to_link_a_note_outside_the_actors_scope(notes: Any) -> None:
     letter = sign_both(notes)
     entry = letter_actions.add_evidence(
-        None, letter, title="台账", items=[letter.items.first()], note="见附件"
+        None, letter, title="台账", items=[letter.items.order_by("order")[0]], note="见附件"
     )
     with pytest.raises(Http404):
         records.link(notes.c.outsider, entry, notes.note, purpose_of(letter))
