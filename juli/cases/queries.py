@@ -12,7 +12,7 @@ import binascii
 import datetime
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -31,6 +31,9 @@ from .models import (
     InspectionAssignment,
     Point,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -204,7 +207,15 @@ def cases_to_verify(user: Any) -> QuerySet[Case]:
     )
 
 
-def todays_points(user: Any, date: datetime.date | None = None) -> QuerySet[InspectionAssignment]:
+class TodaysPoint(TypedDict):
+    """What `todays_points` annotates each assignment with."""
+
+    inspected: bool
+
+
+def todays_points(
+    user: Any, date: datetime.date | None = None
+) -> QuerySet[WithAnnotations[InspectionAssignment, TodaysPoint]]:
     """The user's assignments for `date` (default today), in walking order.
 
     Ordered by the plan's `order`, which `plan_day` hands out in (area path, point name)

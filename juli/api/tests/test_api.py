@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ import yaml
 from axes.models import AccessAttempt
 from django.contrib.staticfiles import finders
 from django.db import connection
+from django.db.models import QuerySet
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_otp.oath import TOTP
@@ -27,7 +29,7 @@ from juli.orgs.roles import Role
 PASSWORD = "juli-test-Pass1"
 TOKEN_URL = "/api/v1/auth/token/"
 
-VISIBLE = {
+VISIBLE: dict[str, Callable[[Any], QuerySet[Any]]] = {
     "units": access.visible_units,
     "orgs": access.visible_orgs,
     "areas": access.visible_areas,

@@ -111,6 +111,7 @@ def test_it_builds_points_with_units_and_zero_deduction_flags(district):
     per_grid = set(points.values("area").annotate(n=Count("pk")).values_list("n", flat=True))
     assert per_grid == {4}
     compound = points.filter(category__code="compound").select_related("responsible_unit").first()
+    assert compound is not None and compound.responsible_unit is not None
     assert compound.responsible_unit.kind == Unit.Kind.PROPERTY
     assert all(p.area_path == p.area.path for p in points.select_related("area")[:200])
 
@@ -276,7 +277,9 @@ def test_it_computes_deadlines_as_the_working_time_calendar_does(district):
 def test_it_writes_one_summary_audit_row(district):
     rows = AuditLog.objects.filter(verb="cases.generate")
     assert rows.count() == 1
-    assert rows.get().after["cases"] == N and rows.get().object_id == str(district.pk)
+    row = rows.get()
+    assert row.after is not None
+    assert row.after["cases"] == N and row.object_id == str(district.pk)
 
 
 def test_its_columns_cover_the_models():

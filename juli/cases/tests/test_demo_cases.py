@@ -228,6 +228,7 @@ def test_it_escalates_overdue_cases_once_per_deadline_soon_after_it(db):
         assert (event.case_id, event.data["deadline"]) not in seen
         seen.add((event.case_id, event.data["deadline"]))
     for case in Case.objects.filter(escalated_at__isnull=False):
+        assert case.escalated_at is not None
         assert escalations.filter(case=case, at=case.escalated_at).count() == 1
 
 
@@ -242,6 +243,7 @@ def test_it_keeps_the_photos_of_rectified_cases_on_disk(db):
     assert rectified <= with_after
     media: Path = built["media"]
     for photo in CasePhoto.objects.all():
+        assert photo.file.name is not None
         assert (media / photo.file.name).is_file(), photo.file.name
         assert (photo.width, photo.height) == (64, 48)
 

@@ -65,6 +65,7 @@ def test_it_escalates_again_after_a_fresh_dispatch(world):
     case = actions.defer_case(c.street_officer, case, requested_by=c.unit_staff, note="雨天")
     case = actions.resume_case(c.street_officer, case)
     assert case.escalated_at is None
+    assert case.deadline is not None
     later = case.deadline + datetime.timedelta(minutes=1)
     assert [x.pk for x in actions.escalate_overdue(later)] == [case.pk]
     assert CaseEvent.objects.filter(case=case, action="escalate").count() == 2

@@ -66,6 +66,7 @@ def test_it_turns_one_failed_item_into_exactly_one_case_with_its_photo(world, se
     assert case.accepted_at is not None and case.dispatched_at is None
     [before] = case.photos.all()
     assert before.kind == "before" and before.width == 1 and before.uploaded_by == w.c.inspector
+    assert before.file.name is not None
     assert Path(settings.MEDIA_ROOT, before.file.name).read_bytes().startswith(b"\x89PNG")
     assert list(CaseEvent.objects.filter(case=case).values_list("action", "to_status")) == [
         ("report", "accepted")

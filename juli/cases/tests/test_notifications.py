@@ -104,6 +104,7 @@ def test_it_marks_all_read_once(client, world, notified):
     assert not Notification.objects.filter(recipient=c.unit_staff, read_at__isnull=True).exists()
     assert Notification.objects.get(recipient=c.street_officer).read_at is None
     row = AuditLog.objects.get(verb="notification.read_all")
+    assert row.after is not None
     assert (row.actor, row.after["notifications"]) == (c.unit_staff, mine)
     assert notify_actions.mark_all_read(c.unit_staff) == 0
     assert AuditLog.objects.filter(verb="notification.read_all").count() == 1
@@ -115,9 +116,9 @@ def test_it_shows_the_unread_count_in_the_bell(client, world, notified):
     html = client.get(reverse("home")).content.decode()
     assert '<span class="bell-count">2</span>' in html
     assert 'aria-label="2 unread notifications"' in html
-    notify_actions.mark_read(
-        c.unit_staff, Notification.objects.filter(recipient=c.unit_staff).first()
-    )
+    first = Notification.objects.filter(recipient=c.unit_staff).first()
+    assert first is not None
+    notify_actions.mark_read(c.unit_staff, first)
     html = client.get(reverse("home")).content.decode()
     assert '<span class="bell-count">1</span>' in html
     client.force_login(c.outsider)

@@ -236,6 +236,7 @@ def test_it_withdraws_a_public_report_from_the_feed_and_restores_it(world, clien
     page = officer.get(f"/cases/{case.pk}/").content.decode()
     assert "Withdrawn: the public feed (Open311) does not list this case." in page
     audit = AuditLog.objects.get(verb="case.publication")
+    assert audit.before is not None and audit.after is not None
     assert (audit.before["feed_withdrawn"], audit.after["feed_withdrawn"]) == (False, True)
     assert CaseEvent.objects.filter(case=case).last().action == "unpublish"  # type: ignore[union-attr]
     # Put back through the API: listed again.

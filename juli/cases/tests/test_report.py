@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -91,7 +92,7 @@ def test_it_validates_the_report(world):
     with pytest.raises(ValidationError):
         actions.report_case(None, source="rumour", **base)
     with pytest.raises(ValidationError):
-        actions.report_case(None, source="public", lat=95, **base)
+        actions.report_case(None, source="public", lat=Decimal("95"), **base)
     with pytest.raises(ValidationError):
         actions.report_case(None, source="public", **{**base, "area": None})
     assert not Case.objects.exists()

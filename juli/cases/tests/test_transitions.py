@@ -59,6 +59,7 @@ def test_it_allows_exactly_the_moves_of_the_table(world, action, status):
         with pytest.raises(expected) as err2:
             actions.transition(actor, case, action, note="理由", **_kwargs(action, w))
         if expected is TransitionError:
+            assert isinstance(err2.value, TransitionError)
             assert err2.value.code == "illegal_state"
         assert Case.objects.filter(pk=case.pk).values().get() == before
         assert CaseEvent.objects.filter(case=case).count() == events
@@ -115,6 +116,7 @@ def test_it_keeps_the_deadline_on_send_back_and_restarts_it_on_resume(world, set
     assert case.deadline == deadline
     case = actions.defer_case(c.street_officer, case, requested_by=c.unit_staff, note="需改造")
     case = actions.resume_case(c.street_officer, case)
+    assert case.deadline is not None and case.dispatched_at is not None
     assert case.deadline != deadline and case.deadline > case.dispatched_at
 
 

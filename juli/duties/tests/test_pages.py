@@ -337,6 +337,7 @@ def test_a_manager_edits_the_list_and_every_write_is_audited(client, world):
         "duty_post.delete",
     ]
     row = AuditLog.objects.get(verb="duty_post.delete")
+    assert row.before is not None
     assert row.before["duties"] == ["党建与业务同部署同考核"]
     assert row.actor == world.c.bureau_secretary
     assert (row.scope_kind, row.scope_path) == ("org", world.c.putuo.path)

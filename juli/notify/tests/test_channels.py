@@ -148,6 +148,7 @@ def test_a_manager_adds_a_channel_and_the_audit_masks_the_secret(client, cast): 
         "area",
         cast.dapuqiao.path,
     )
+    assert row.after is not None
     assert row.after["secret"] == "SEC…d2"
     assert row.after["target"] == ("https://oapi.dingtalk.com/robot/send?access_token=0123…cdef")
     assert SECRET not in str(row.after) and "0123456789abcdef0123" not in str(row.after)

@@ -70,6 +70,7 @@ def test_it_posts_the_exact_wecom_markdown_body(cast, robot):  # type: ignore[no
     assert row.next_attempt_at is None
     assert row.payload == request.body
     audit = AuditLog.objects.get(verb="delivery.sent")
+    assert audit.after is not None
     assert (audit.object_id, audit.actor, audit.after["attempts"]) == (str(row.pk), None, 1)
 
 

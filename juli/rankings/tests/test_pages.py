@@ -100,7 +100,9 @@ def test_each_link_lists_exactly_the_cases_behind_the_figure(client, rworld, pub
     c = rworld.c
     client.force_login(c.district_admin)
     html = _page(client, None, c.huangpu).content.decode()
-    row = re.search(rf'data-subject="{c.dapuqiao.pk}".*?</tr>', html, re.S).group(0)
+    match = re.search(rf'data-subject="{c.dapuqiao.pk}".*?</tr>', html, re.S)
+    assert match is not None
+    row = match.group(0)
     links = [a.replace("&amp;", "&") for a in re.findall(r'href="(/cases/\?[^"]+)"', row)]
     numbers = []
     for link in links:
@@ -183,6 +185,7 @@ def test_settings_are_changed_by_the_district_admin_and_audited(client, rworld, 
         conf.weight_deductions == Decimal("40.00") and not conf.auto_publish and conf.version == 2
     )
     log = AuditLog.objects.get(verb="ranking_settings.update")
+    assert log.before is not None
     assert log.actor == c.district_admin and log.before["weight_deductions"] == "30.00"
     bad = client.post(url, {**data, "weight_zero": "-1"})
     assert bad.status_code == 400

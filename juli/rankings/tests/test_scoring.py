@@ -378,6 +378,7 @@ def test_the_weekly_task_is_idempotent(rworld):
 
     first = compute_weekly_rankings.enqueue()
     made = first.return_value
+    assert made is not None
     assert len(made) == 1
     ranking = Ranking.objects.get(pk=made[0])
     assert ranking.status == Ranking.Status.PUBLISHED
