@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from juli.core.audit import record, snapshot
+from juli.core.types import Actor
 from juli.core.workflow import append_event, check_move, lock, transition
 from juli.core.writes import require, user_of
 from juli.orgs.models import Area
@@ -49,7 +50,7 @@ class BulletinError(ValidationError):
     """A refused bulletin step. Raised before any write: nothing was changed."""
 
 
-def _require_write(actor: Any, area: Area) -> None:
+def _require_write(actor: Actor, area: Area) -> None:
     if actor is None:
         return
     if not access.visible_bulletin_areas(actor).filter(pk=area.pk).exists():
@@ -75,7 +76,7 @@ def _check_move(bulletin: Bulletin | None, action: str) -> str:
     return check_move(bulletin, action, **_WORKFLOW).target
 
 
-def _event(bulletin: Bulletin, actor: Any, action: str, before: str, after: str) -> None:
+def _event(bulletin: Bulletin, actor: Actor, action: str, before: str, after: str) -> None:
     append_event(
         BulletinEvent, bulletin, actor=actor, action=action, from_status=before, to_status=after
     )
@@ -121,7 +122,7 @@ SETTINGS_FIELDS = ("generation_hour", "auto_publish", "worst_points")
 
 
 @transaction.atomic
-def update_settings(actor: Any, district: Area, **data: Any) -> BulletinSettings:
+def update_settings(actor: Actor, district: Area, **data: Any) -> BulletinSettings:
     """Set a district's bulletin settings (district admins over it). Idempotent: the same
     values again change and record nothing."""
     if actor is not None:
@@ -173,7 +174,7 @@ def compute_figures(area: Area, day: datetime.date) -> dict[str, Any]:
     return figures.compute(area, day, worst_points=settings_for(area).worst_points)
 
 
-def generate_bulletin(actor: Any, area: Area, day: datetime.date) -> Bulletin:
+def generate_bulletin(actor: Actor, area: Area, day: datetime.date) -> Bulletin:
     """Make the draft bulletin of `area` for `day`, or recompute an existing draft's figures.
 
     A published bulletin is refused (`illegal_state`): its snapshot never changes.
@@ -211,7 +212,7 @@ def generate_bulletin(actor: Any, area: Area, day: datetime.date) -> Bulletin:
         )
 
 
-def _create(actor: Any, area: Area, day: datetime.date, values: dict[str, Any]) -> Bulletin:
+def _create(actor: Actor, area: Area, day: datetime.date, values: dict[str, Any]) -> Bulletin:
     target = _check_move(None, "generate")
     bulletin = Bulletin.objects.create(
         area=area, area_path=area.path, date=day, status=target, figures=values
@@ -245,7 +246,7 @@ def ensure_bulletin(area: Area, day: datetime.date) -> tuple[Bulletin, bool]:
 
 
 @transaction.atomic
-def set_notes(actor: Any, bulletin: Bulletin, notes: str) -> Bulletin:
+def set_notes(actor: Actor, bulletin: Bulletin, notes: str) -> Bulletin:
     """Replace a draft's notes (the officer's text printed with the figures)."""
     _require_write(actor, bulletin.area)
     notes = notes.replace("\r\n", "\n").strip()
@@ -266,7 +267,7 @@ def set_notes(actor: Any, bulletin: Bulletin, notes: str) -> Bulletin:
 
 
 @transaction.atomic
-def publish_bulletin(actor: Any, bulletin: Bulletin) -> Bulletin:
+def publish_bulletin(actor: Actor, bulletin: Bulletin) -> Bulletin:
     """draft → published: the figures and notes are frozen; the signal goes out on commit."""
     _require_write(actor, bulletin.area)
 

@@ -44,6 +44,7 @@ from django.utils.translation import gettext as _
 from juli.core import workflow as core_workflow
 from juli.core.audit import record, snapshot
 from juli.core.jobs import thumbnail_later
+from juli.core.types import Actor
 from juli.core.writes import ConflictError, apply_fields, require, user_of
 from juli.orgs.access import scope_of
 from juli.orgs.models import Area, Post, Unit, User
@@ -69,7 +70,7 @@ from .workflow import TransitionError
 S = Case.Status
 
 
-def _is_admin(actor: Any) -> bool:
+def _is_admin(actor: Actor) -> bool:
     scope = scope_of(actor)
     return actor is None or scope.superuser or Role.DISTRICT_ADMIN in scope.roles
 
@@ -82,7 +83,7 @@ CHECKLIST_FIELDS = ["text", "deduction", "case_category", "order", "is_active"]
 
 
 @transaction.atomic
-def create_point_category(actor: Any, **data: Any) -> PointCategory:
+def create_point_category(actor: Actor, **data: Any) -> PointCategory:
     require(actor, _is_admin(actor))
     category = PointCategory()
     apply_fields(category, POINT_CATEGORY_FIELDS, data)
@@ -93,7 +94,7 @@ def create_point_category(actor: Any, **data: Any) -> PointCategory:
 
 
 @transaction.atomic
-def create_case_category(actor: Any, **data: Any) -> CaseCategory:
+def create_case_category(actor: Actor, **data: Any) -> CaseCategory:
     require(actor, _is_admin(actor))
     category = CaseCategory()
     apply_fields(category, CASE_CATEGORY_FIELDS, data)
@@ -104,7 +105,9 @@ def create_case_category(actor: Any, **data: Any) -> CaseCategory:
 
 
 @transaction.atomic
-def create_checklist_item(actor: Any, point_category: PointCategory, **data: Any) -> ChecklistItem:
+def create_checklist_item(
+    actor: Actor, point_category: PointCategory, **data: Any
+) -> ChecklistItem:
     require(actor, _is_admin(actor))
     item = ChecklistItem(point_category=point_category)
     apply_fields(item, CHECKLIST_FIELDS, data)
@@ -115,7 +118,7 @@ def create_checklist_item(actor: Any, point_category: PointCategory, **data: Any
 
 
 @transaction.atomic
-def set_calendar_day(actor: Any, date: datetime.date, kind: str, name: str = "") -> CalendarDay:
+def set_calendar_day(actor: Actor, date: datetime.date, kind: str, name: str = "") -> CalendarDay:
     """Make `date` a public holiday or an adjusted working day (idempotent)."""
     require(actor, _is_admin(actor))
     if kind not in CalendarDay.Kind.values:
@@ -133,7 +136,7 @@ def set_calendar_day(actor: Any, date: datetime.date, kind: str, name: str = "")
 
 
 @transaction.atomic
-def clear_calendar_day(actor: Any, date: datetime.date) -> None:
+def clear_calendar_day(actor: Actor, date: datetime.date) -> None:
     """Return `date` to the ordinary week (weekdays work, weekends off)."""
     require(actor, _is_admin(actor))
     day = CalendarDay.objects.select_for_update().filter(date=date).first()
@@ -198,7 +201,7 @@ def _stored_files_cleaned() -> Iterator[None]:
 
 
 def _store_photo(
-    case: Case, kind: str, upload: PhotoUpload, actor: Any, *, at: datetime.datetime | None = None
+    case: Case, kind: str, upload: PhotoUpload, actor: Actor, *, at: datetime.datetime | None = None
 ) -> CasePhoto:
     unknown = set(upload.meta) - PHOTO_META
     if unknown:
@@ -244,7 +247,7 @@ def _store_photo(
 
 
 def attach_photo(
-    actor: Any,
+    actor: Actor,
     case: Case,
     kind: str,
     file: File[Any],
@@ -299,7 +302,7 @@ def _next_number(now: datetime.datetime) -> str:
 
 def _event(
     case: Case,
-    actor: Any,
+    actor: Actor,
     action: str,
     from_status: str,
     to_status: str,
@@ -324,7 +327,7 @@ def _event(
     )
 
 
-def _same_case(case: Case, actor: Any, title: str, category: CaseCategory) -> bool:
+def _same_case(case: Case, actor: Actor, title: str, category: CaseCategory) -> bool:
     return (
         case.reporter_id == getattr(actor, "pk", None)
         and case.title == title
@@ -333,7 +336,7 @@ def _same_case(case: Case, actor: Any, title: str, category: CaseCategory) -> bo
 
 
 def report_case(
-    actor: Any,
+    actor: Actor,
     *,
     client_uuid: uuid.UUID | str,
     source: str,
@@ -505,7 +508,7 @@ def _start_clock(
 
 
 def _effects(
-    case: Case, action: str, actor: Any, now: datetime.datetime, note: str, kwargs: dict[str, Any]
+    case: Case, action: str, actor: Actor, now: datetime.datetime, note: str, kwargs: dict[str, Any]
 ) -> tuple[list[str], dict[str, Any]]:
     """Set the fields `action` changes; return their names and the event's data. The
     rectify step stores its after-photos here: after every check, inside the step's
@@ -548,7 +551,7 @@ def _effects(
 
 
 def transition(
-    actor: Any,
+    actor: Actor,
     case: Case,
     action: str,
     *,
@@ -576,7 +579,7 @@ def transition(
 
         step_at: list[datetime.datetime] = []
 
-        def check(actor: Any, locked: Case, move: core_workflow.Move) -> None:
+        def check(actor: Actor, locked: Case, move: core_workflow.Move) -> None:
             workflow.check_transition(actor, locked, action, move, note=note, **kwargs)
 
         def effects(
@@ -625,23 +628,23 @@ def _notify_step(case: Case, action: str, note: str, now: datetime.datetime) -> 
         )
 
 
-def accept_case(actor: Any, case: Case, *, note: str = "") -> Case:
+def accept_case(actor: Actor, case: Case, *, note: str = "") -> Case:
     """立案: reported → accepted (office roles over the area)."""
     return transition(actor, case, "accept", note=note)
 
 
-def reject_case(actor: Any, case: Case, *, note: str) -> Case:
+def reject_case(actor: Actor, case: Case, *, note: str) -> Case:
     """不予立案: reported → rejected, with the reason (office roles)."""
     return transition(actor, case, "reject", note=note)
 
 
-def dispatch_case(actor: Any, case: Case, *, unit: Unit | None = None, note: str = "") -> Case:
+def dispatch_case(actor: Actor, case: Case, *, unit: Unit | None = None, note: str = "") -> Case:
     """派遣: accepted → dispatched to `unit` (or the case's unit); the deadline clock starts."""
     return transition(actor, case, "dispatch", note=note, unit=unit)
 
 
 def rectify_case(
-    actor: Any,
+    actor: Actor,
     case: Case,
     *,
     note: str = "",
@@ -661,33 +664,33 @@ def rectify_case(
     return transition(actor, case, "rectify", note=note, at=at)
 
 
-def verify_case(actor: Any, case: Case, *, note: str = "") -> Case:
+def verify_case(actor: Actor, case: Case, *, note: str = "") -> Case:
     """核查通过: rectified → verified, by an inspector or officer other than the rectifier."""
     return transition(actor, case, "verify", note=note)
 
 
-def send_back_case(actor: Any, case: Case, *, note: str) -> Case:
+def send_back_case(actor: Actor, case: Case, *, note: str) -> Case:
     """核查不通过: rectified → dispatched with the reason; the deadline is unchanged."""
     return transition(actor, case, "send_back", note=note)
 
 
-def close_case(actor: Any, case: Case, *, note: str = "") -> Case:
+def close_case(actor: Actor, case: Case, *, note: str = "") -> Case:
     """结案: verified → closed (office roles)."""
     return transition(actor, case, "close", note=note)
 
 
-def defer_case(actor: Any, case: Case, *, requested_by: User, note: str) -> Case:
+def defer_case(actor: Actor, case: Case, *, requested_by: User, note: str) -> Case:
     """挂账: accepted|dispatched → deferred. The actor approves (office role); `requested_by`
     is who asked, another person working on the case; the note is the reason."""
     return transition(actor, case, "defer", note=note, requested_by=requested_by)
 
 
-def resume_case(actor: Any, case: Case, *, unit: Unit | None = None, note: str = "") -> Case:
+def resume_case(actor: Actor, case: Case, *, unit: Unit | None = None, note: str = "") -> Case:
     """销账: deferred → dispatched; a fresh deadline from now."""
     return transition(actor, case, "resume", note=note, unit=unit)
 
 
-def reopen_case(actor: Any, case: Case, *, note: str) -> Case:
+def reopen_case(actor: Actor, case: Case, *, note: str) -> Case:
     """重新立案: closed → accepted, with the reason; it is then dispatched again."""
     return transition(actor, case, "reopen", note=note)
 

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from juli.orgs.access import can_use_admin
+from juli.orgs.access import can_use_admin, require_login_user
 from juli.orgs.admin_site import ScopedAdmin, admin_site
 
 from . import access, publication
@@ -177,6 +177,8 @@ class PublicFeedSettingsAdmin(ScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         data = {name: form.cleaned_data[name] for name in publication.FEED_FIELDS}
-        saved = publication.update_feed_settings(request.user, obj.district, **data)
+        saved = publication.update_feed_settings(
+            require_login_user(request.user), obj.district, **data
+        )
         obj.pk, obj.updated_at, obj.updated_by = saved.pk, saved.updated_at, saved.updated_by
         obj._state.adding = False

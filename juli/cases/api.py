@@ -60,7 +60,7 @@ from juli.api.serializers import RefSerializer
 from juli.core import idempotency
 from juli.core.idempotency import Outcome
 from juli.core.writes import ConflictError
-from juli.orgs.access import visible_areas
+from juli.orgs.access import require_login_user, visible_areas
 from juli.orgs.models import Area, Unit, User
 
 from . import access, queries, workflow
@@ -645,7 +645,7 @@ class InspectionViewSet(CasesApiMixin, IdempotentMixin, ScopedReadOnlyViewSet):
         form = InspectionSubmitSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        user = request.user
+        user = require_login_user(request.user)
         point = access.visible_points(user).filter(pk=data["point"]).first()
         if point is None:
             raise _unknown("point")
@@ -772,7 +772,7 @@ class CaseViewSet(CasesApiMixin, IdempotentMixin, ScopedReadOnlyViewSet):
         form = CaseReportSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        user = request.user
+        user = require_login_user(request.user)
         category = CaseCategory.objects.filter(pk=data["category"]).first()
         if category is None:
             raise _unknown("category")
@@ -813,7 +813,7 @@ class CaseViewSet(CasesApiMixin, IdempotentMixin, ScopedReadOnlyViewSet):
         return self.once(request, lambda: self._transition(request, pk), required=False)
 
     def _transition(self, request: Request, pk: str) -> Outcome:
-        user = request.user
+        user = require_login_user(request.user)
         case = access.access_case(user, path_id(pk))
         form = TransitionRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -860,7 +860,7 @@ class CaseViewSet(CasesApiMixin, IdempotentMixin, ScopedReadOnlyViewSet):
         case = access.access_case(request.user, path_id(pk))
         form = PublicationRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        update_publication(request.user, case, **form.validated_data)
+        update_publication(require_login_user(request.user), case, **form.validated_data)
         return Response(self._detail(case.pk))
 
     @extend_schema(

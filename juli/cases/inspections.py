@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from juli.core.audit import record, snapshot
+from juli.core.types import Actor
 from juli.core.writes import ConflictError, require
 from juli.orgs.access import prefix_q, scope_of
 from juli.orgs.models import Post, User
@@ -107,7 +108,7 @@ def _inspector_posts() -> list[tuple[int, str]]:
 
 
 @transaction.atomic
-def plan_day(date: datetime.date, *, actor: Any = None) -> PlanReport:
+def plan_day(date: datetime.date, *, actor: Actor = None) -> PlanReport:
     """Assign every point due on `date` to an inspector of its street. Idempotent.
 
     Eligible inspectors hold an inspector post on an ancestor area of the point. Points
@@ -167,7 +168,9 @@ def plan_day(date: datetime.date, *, actor: Any = None) -> PlanReport:
 
 
 @transaction.atomic
-def reassign(actor: Any, assignment: InspectionAssignment, inspector: User) -> InspectionAssignment:
+def reassign(
+    actor: Actor, assignment: InspectionAssignment, inspector: User
+) -> InspectionAssignment:
     """Give a planned point to another inspector (office roles over the point), last in
     that inspector's order. The new inspector must hold an inspecting role over the point."""
     assignment = (
@@ -256,7 +259,7 @@ def _as_result(raw: ResultInput | Sequence[Any]) -> ResultInput:
 
 
 def submit_inspection(
-    actor: Any,
+    actor: Actor,
     *,
     client_uuid: uuid.UUID | str,
     point: Point,
@@ -282,7 +285,7 @@ def submit_inspection(
     default now.
     """
     client_uuid = uuid.UUID(str(client_uuid))
-    if actor is None:
+    if not isinstance(actor, User):  # None (the system); every signed-in actor is a User
         raise ValidationError(_("An inspection is made by an inspector."))
     existing = Inspection.objects.filter(client_uuid=client_uuid).first()
     if existing is not None:
@@ -321,7 +324,7 @@ def submit_inspection(
         return _same_inspection(existing, actor, point)
 
 
-def _same_inspection(existing: Inspection, actor: Any, point: Point) -> Inspection:
+def _same_inspection(existing: Inspection, actor: User, point: Point) -> Inspection:
     if existing.inspector_id != actor.pk or existing.point_id != point.pk:
         raise ConflictError(
             _("This submission id is already used by another inspection."), code="conflict"
@@ -330,7 +333,7 @@ def _same_inspection(existing: Inspection, actor: Any, point: Point) -> Inspecti
 
 
 def _create_inspection(
-    actor: Any,
+    actor: User,
     client_uuid: uuid.UUID,
     point: Point,
     answers: list[ResultInput],

@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from juli.core.audit import record, snapshot
+from juli.core.types import Actor
 from juli.core.writes import apply_fields, require
 from juli.orgs.models import Area, Person, Unit
 
@@ -40,7 +41,7 @@ POINT_FIELDS = [
 ]
 
 
-def _check_point(actor: Any, point: Point) -> None:
+def _check_point(actor: Actor, point: Point) -> None:
     if point.area_id is None:
         raise ValidationError({"area": _("Choose the area of the point.")})
     if point.area.kind not in POINT_AREA_KINDS:
@@ -52,7 +53,7 @@ def _check_point(actor: Any, point: Point) -> None:
 
 
 @transaction.atomic
-def create_point(actor: Any, **data: Any) -> Point:
+def create_point(actor: Actor, **data: Any) -> Point:
     """Create a point in a micro-grid or building group the actor manages (office roles)."""
     point = Point()
     apply_fields(point, POINT_FIELDS, data)
@@ -63,7 +64,7 @@ def create_point(actor: Any, **data: Any) -> Point:
 
 
 @transaction.atomic
-def update_point(actor: Any, point: Point, **data: Any) -> Point:
+def update_point(actor: Actor, point: Point, **data: Any) -> Point:
     """Change a point; moving it to another area needs rights over both areas."""
     point = Point.objects.select_for_update().get(pk=point.pk)
     require(actor, access.can_manage_point(actor, point.area_path))
@@ -148,7 +149,7 @@ def _flag(raw: str, default: bool) -> bool:
 
 
 def import_points(
-    actor: Any, rows: Sequence[dict[str, Any]], *, first_row: int = 2
+    actor: Actor, rows: Sequence[dict[str, Any]], *, first_row: int = 2
 ) -> ImportReport:
     """Create or update points from spreadsheet rows (keys as in `POINT_COLUMNS`).
 

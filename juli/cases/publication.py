@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from juli.core.audit import record, snapshot
+from juli.core.types import Actor
 from juli.core.writes import require, user_of
 from juli.orgs.models import Area
 
@@ -35,7 +36,7 @@ FEED_FIELDS = ("feed", "coordinate_decimals", "name_agencies")
 
 
 def update_publication(
-    actor: Any,
+    actor: Actor,
     case: Case,
     *,
     public_reply: str | None = None,
@@ -114,7 +115,7 @@ def default_feed_settings(district: Area | None = None) -> PublicFeedSettings:
 
 
 @transaction.atomic
-def update_feed_settings(actor: Any, district: Area, **data: Any) -> PublicFeedSettings:
+def update_feed_settings(actor: Actor, district: Area, **data: Any) -> PublicFeedSettings:
     """Set a district's public-feed settings (its district admins; created on first use).
     Fields not given keep their current (or default) value. Audited; the same values again
     change and record nothing."""

@@ -34,6 +34,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from juli.core import workflow as core_workflow
+from juli.core.types import Actor
 from juli.core.workflow import Move
 from juli.orgs.access import scope_of, visible_units
 
@@ -98,7 +99,7 @@ def requester_out_of_scope() -> TransitionError:
     )
 
 
-def precheck(actor: Any, case: Case, action: str, kwargs: dict[str, Any]) -> None:
+def precheck(actor: Actor, case: Case, action: str, kwargs: dict[str, Any]) -> None:
     """Refusals 1 and 2 (see the module doc): before the state is even looked at."""
     if action not in TRANSITIONS:
         raise TransitionError(
@@ -118,7 +119,7 @@ def precheck(actor: Any, case: Case, action: str, kwargs: dict[str, Any]) -> Non
 
 
 def check_transition(
-    actor: Any, case: Case, action: str, move: Move, *, note: str, **kwargs: Any
+    actor: Actor, case: Case, action: str, move: Move, *, note: str, **kwargs: Any
 ) -> None:
     """Refusals 4 and 5 (see the module doc), on the locked case, for a legal move."""
     if actor is not None and not access.holds(
@@ -128,7 +129,7 @@ def check_transition(
     _check_rules(actor, case, action, note=note, **kwargs)
 
 
-def _check_rules(actor: Any, case: Case, action: str, *, note: str, **kwargs: Any) -> None:
+def _check_rules(actor: Actor, case: Case, action: str, *, note: str, **kwargs: Any) -> None:
     if action in NOTE_REQUIRED and not note.strip():
         raise TransitionError(_("Give the reason."), code="note_required")
     if action in {"dispatch", "resume"}:
@@ -150,7 +151,7 @@ def _check_rules(actor: Any, case: Case, action: str, *, note: str, **kwargs: An
         _check_requester(actor, case, kwargs.get("requested_by"))
 
 
-def _check_unit(actor: Any, case: Case, named: Any) -> None:
+def _check_unit(actor: Actor, case: Case, named: Any) -> None:
     """The unit named by the caller (else the case's own): there, active, and in scope."""
     unit = named or case.unit
     if unit is None:
@@ -167,7 +168,7 @@ def _check_unit(actor: Any, case: Case, named: Any) -> None:
         raise ArgumentOutOfScope(_("That unit is outside the scope of your posts."), field="unit")
 
 
-def _check_requester(actor: Any, case: Case, requester: Any) -> None:
+def _check_requester(actor: Actor, case: Case, requester: Any) -> None:
     if requester is None:
         raise TransitionError(_("Name who asked for the deferral."), code="requester_required")
     if actor is not None and requester.pk == actor.pk:

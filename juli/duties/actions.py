@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from juli.core.audit import record, snapshot
+from juli.core.types import Actor
 from juli.core.writes import apply_fields, require
 from juli.orgs.models import PartyOrg, Person
 
@@ -48,7 +49,9 @@ def _touch(duty_list: DutyList) -> None:
 
 
 @transaction.atomic
-def create_list(actor: Any, owner: PartyOrg, *, year: int, title: str, note: str = "") -> DutyList:
+def create_list(
+    actor: Actor, owner: PartyOrg, *, year: int, title: str, note: str = ""
+) -> DutyList:
     require(actor, access.can_manage_list_owner(actor, owner))
     if not owner.is_active:
         raise ValidationError(
@@ -78,7 +81,7 @@ def _refuse_taken_year(owner: PartyOrg, year: int) -> None:
 
 
 @transaction.atomic
-def update_list(actor: Any, duty_list: DutyList, **data: Any) -> DutyList:
+def update_list(actor: Actor, duty_list: DutyList, **data: Any) -> DutyList:
     duty_list = DutyList.objects.select_for_update().select_related("owner").get(pk=duty_list.pk)
     require(actor, access.can_manage_list(actor, duty_list))
     before = snapshot(duty_list, LIST_FIELDS)
@@ -94,7 +97,7 @@ def update_list(actor: Any, duty_list: DutyList, **data: Any) -> DutyList:
 
 
 @transaction.atomic
-def copy_list(actor: Any, source: DutyList, *, year: int, title: str = "") -> DutyList:
+def copy_list(actor: Actor, source: DutyList, *, year: int, title: str = "") -> DutyList:
     """A new list for `year` with every post and duty of `source` (then edited on its own)."""
     source = DutyList.objects.select_related("owner").get(pk=source.pk)
     require(actor, access.can_manage_list(actor, source))
@@ -158,7 +161,7 @@ def _check_level_post(level: str, post: str) -> None:
 
 @transaction.atomic
 def add_post(
-    actor: Any,
+    actor: Actor,
     duty_list: DutyList,
     *,
     level: str,
@@ -190,7 +193,7 @@ def add_post(
 
 
 @transaction.atomic
-def update_post(actor: Any, duty_post: DutyPost, **data: Any) -> DutyPost:
+def update_post(actor: Actor, duty_post: DutyPost, **data: Any) -> DutyPost:
     duty_post = (
         DutyPost.objects.select_for_update().select_related("duty_list__owner").get(pk=duty_post.pk)
     )
@@ -208,7 +211,7 @@ def update_post(actor: Any, duty_post: DutyPost, **data: Any) -> DutyPost:
 
 
 @transaction.atomic
-def remove_post(actor: Any, duty_post: DutyPost) -> None:
+def remove_post(actor: Actor, duty_post: DutyPost) -> None:
     """Remove a post and its duties from the list (the audit row keeps what they were)."""
     duty_post = DutyPost.objects.select_related("duty_list__owner").get(pk=duty_post.pk)
     require(actor, access.can_manage_list(actor, duty_post.duty_list))
@@ -226,7 +229,7 @@ def remove_post(actor: Any, duty_post: DutyPost) -> None:
 
 @transaction.atomic
 def add_duty(
-    actor: Any,
+    actor: Actor,
     duty_post: DutyPost,
     *,
     text: str,
@@ -261,7 +264,7 @@ def add_duty(
 
 
 @transaction.atomic
-def update_duty(actor: Any, duty: Duty, **data: Any) -> Duty:
+def update_duty(actor: Actor, duty: Duty, **data: Any) -> Duty:
     duty = (
         Duty.objects.select_for_update()
         .select_related("duty_post__duty_list__owner")
@@ -283,7 +286,7 @@ def update_duty(actor: Any, duty: Duty, **data: Any) -> Duty:
 
 
 @transaction.atomic
-def remove_duty(actor: Any, duty: Duty) -> None:
+def remove_duty(actor: Actor, duty: Duty) -> None:
     duty = Duty.objects.select_related("duty_post__duty_list__owner").get(pk=duty.pk)
     require(actor, access.can_manage_list(actor, duty.duty_post.duty_list))
     record(actor, "duty.delete", duty, before=snapshot(duty))
@@ -296,7 +299,7 @@ def remove_duty(actor: Any, duty: Duty) -> None:
 
 @transaction.atomic
 def designate_leader(
-    actor: Any,
+    actor: Actor,
     person: Person,
     org: PartyOrg,
     *,
@@ -330,7 +333,7 @@ def designate_leader(
 
 @transaction.atomic
 def end_designation(
-    actor: Any, designation: LeaderDesignation, *, on: datetime.date | None = None
+    actor: Actor, designation: LeaderDesignation, *, on: datetime.date | None = None
 ) -> LeaderDesignation:
     designation = (
         LeaderDesignation.objects.select_for_update()

@@ -31,7 +31,7 @@ from juli.api.errors import ERRORS, READ_ERRORS
 from juli.api.filters import QuerySerializer
 from juli.api.ids import ID_PATTERN, path_id
 from juli.api.serializers import RefSerializer
-from juli.orgs.access import one_or_404, visible_orgs
+from juli.orgs.access import one_or_404, require_login_user, visible_orgs
 
 from . import access, actions, queries
 from .models import YEAR_VALIDATORS, Duty, DutyList, DutyPost, DutyPostKind, Level
@@ -266,7 +266,7 @@ class DutyListViewSet(
         data.is_valid(raise_exception=True)
         owner = one_or_404(visible_orgs(request.user), path_id(data.validated_data["owner"]))
         duty_list = actions.create_list(
-            request.user,
+            require_login_user(request.user),
             owner,
             year=data.validated_data["year"],
             title=data.validated_data["title"],
@@ -280,7 +280,9 @@ class DutyListViewSet(
         duty_list = access.access_list(request.user, path_id(pk), write=True)
         data = DutyListUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        duty_list = actions.update_list(request.user, duty_list, **data.validated_data)
+        duty_list = actions.update_list(
+            require_login_user(request.user), duty_list, **data.validated_data
+        )
         return Response(DutyListSerializer(duty_list, context={"request": request}).data)
 
     @extend_schema(
@@ -297,7 +299,9 @@ class DutyListViewSet(
         duty_list = access.access_list(request.user, path_id(pk), write=True)
         data = CopySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        copied = actions.copy_list(request.user, duty_list, **data.validated_data)
+        copied = actions.copy_list(
+            require_login_user(request.user), duty_list, **data.validated_data
+        )
         body = DutyListSerializer(copied, context={"request": request}).data
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -334,7 +338,7 @@ class DutyPostViewSet(
         values = dict(data.validated_data)
         duty_list = access.access_list(request.user, path_id(values.pop("duty_list")), write=True)
         before = DutyPost.objects.filter(duty_list=duty_list).count()
-        duty_post = actions.add_post(request.user, duty_list, **values)
+        duty_post = actions.add_post(require_login_user(request.user), duty_list, **values)
         created = DutyPost.objects.filter(duty_list=duty_list).count() > before
         return Response(
             DutyPostSerializer(duty_post).data,
@@ -346,13 +350,15 @@ class DutyPostViewSet(
         duty_post = access.access_duty_post(request.user, path_id(pk), write=True)
         data = DutyPostUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        duty_post = actions.update_post(request.user, duty_post, **data.validated_data)
+        duty_post = actions.update_post(
+            require_login_user(request.user), duty_post, **data.validated_data
+        )
         return Response(DutyPostSerializer(duty_post).data)
 
     @extend_schema(responses={204: None, **ERRORS})
     def destroy(self, request: Request, pk: str) -> Response:
         duty_post = access.access_duty_post(request.user, path_id(pk), write=True)
-        actions.remove_post(request.user, duty_post)
+        actions.remove_post(require_login_user(request.user), duty_post)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -390,7 +396,7 @@ class DutyViewSet(
             request.user, path_id(values.pop("duty_post")), write=True
         )
         before = Duty.objects.filter(duty_post=duty_post).count()
-        duty = actions.add_duty(request.user, duty_post, **values)
+        duty = actions.add_duty(require_login_user(request.user), duty_post, **values)
         created = Duty.objects.filter(duty_post=duty_post).count() > before
         return Response(
             DutySerializer(duty).data,
@@ -402,13 +408,13 @@ class DutyViewSet(
         duty = access.access_duty(request.user, path_id(pk), write=True)
         data = DutyUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        duty = actions.update_duty(request.user, duty, **data.validated_data)
+        duty = actions.update_duty(require_login_user(request.user), duty, **data.validated_data)
         return Response(DutySerializer(duty).data)
 
     @extend_schema(responses={204: None, **ERRORS})
     def destroy(self, request: Request, pk: str) -> Response:
         duty = access.access_duty(request.user, path_id(pk), write=True)
-        actions.remove_duty(request.user, duty)
+        actions.remove_duty(require_login_user(request.user), duty)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

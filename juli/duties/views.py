@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from juli.core.exports import start_export
 from juli.core.pdf import PDF_TYPE, render_pdf
 from juli.orgs import access as org_access
+from juli.orgs.access import SignedInRequest
 from juli.orgs.forms import apply_errors
 from juli.orgs.models import PartyOrg
 
@@ -165,7 +166,7 @@ def list_index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @GET_POST
-def list_new(request: HttpRequest) -> HttpResponse:
+def list_new(request: SignedInRequest) -> HttpResponse:
     owners = access.list_owner_choices(request.user)
     if not owners.exists():
         raise Http404
@@ -214,7 +215,7 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @GET_POST
-def list_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def list_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     duty_list = access.access_list(request.user, pk, write=True)
     form = forms.ListEditForm(
         request.POST or None, initial={"title": duty_list.title, "note": duty_list.note}
@@ -233,7 +234,7 @@ def list_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @GET_POST
-def list_copy(request: HttpRequest, pk: int) -> HttpResponse:
+def list_copy(request: SignedInRequest, pk: int) -> HttpResponse:
     duty_list = access.access_list(request.user, pk, write=True)
     form = forms.CopyForm(request.POST or None, initial={"year": duty_list.year + 1})
     copied = _run(
@@ -267,7 +268,7 @@ def _back_to_list(duty_list: DutyList, anchor: str = "") -> str:
 
 @login_required
 @GET_POST
-def post_new(request: HttpRequest, pk: int) -> HttpResponse:
+def post_new(request: SignedInRequest, pk: int) -> HttpResponse:
     duty_list = access.access_list(request.user, pk, write=True)
     form = forms.PostForm(request.POST or None, initial={"level": request.GET.get("level")})
     created = _run(request, form, lambda d: actions.add_post(request.user, duty_list, **d))
@@ -286,7 +287,7 @@ def post_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @GET_POST
-def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def post_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     duty_post = access.access_duty_post(request.user, pk, write=True)
     form = forms.PostEditForm(
         request.POST or None,
@@ -310,7 +311,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def post_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def post_remove(request: SignedInRequest, pk: int) -> HttpResponse:
     duty_post = access.access_duty_post(request.user, pk, write=True)
     duty_list = duty_post.duty_list
     actions.remove_post(request.user, duty_post)
@@ -320,7 +321,7 @@ def post_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @GET_POST
-def duty_new(request: HttpRequest, pk: int) -> HttpResponse:
+def duty_new(request: SignedInRequest, pk: int) -> HttpResponse:
     duty_post = access.access_duty_post(request.user, pk, write=True)
     form = forms.DutyForm(request.POST or None)
     created = _run(request, form, lambda d: actions.add_duty(request.user, duty_post, **d))
@@ -340,7 +341,7 @@ def duty_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @GET_POST
-def duty_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def duty_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     duty = access.access_duty(request.user, pk, write=True)
     form = forms.DutyForm(
         request.POST or None,
@@ -371,7 +372,7 @@ def duty_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def duty_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def duty_remove(request: SignedInRequest, pk: int) -> HttpResponse:
     duty = access.access_duty(request.user, pk, write=True)
     duty_post: DutyPost = duty.duty_post
     actions.remove_duty(request.user, duty)
@@ -384,7 +385,7 @@ def duty_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @GET_POST
-def leader_new(request: HttpRequest, pk: int) -> HttpResponse:
+def leader_new(request: SignedInRequest, pk: int) -> HttpResponse:
     org = access.access_chain_org(request.user, pk)
     if not access.can_manage_designations(request.user, org):
         raise PermissionDenied
@@ -418,7 +419,7 @@ def leader_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def leader_end(request: HttpRequest, pk: int) -> HttpResponse:
+def leader_end(request: SignedInRequest, pk: int) -> HttpResponse:
     designation = access.access_designation(request.user, pk, write=True)
     try:
         actions.end_designation(request.user, designation)

@@ -39,6 +39,7 @@ from juli.core.audit import record, snapshot
 from juli.core.models import EvidenceLink
 from juli.core.signature_image import clean_signature
 from juli.core.signing import confirm_signer
+from juli.core.types import Actor
 from juli.core.workflow import append_event, check_move, lock, transition
 from juli.core.writes import apply_fields, require, user_of
 from juli.orgs.models import PartyOrg, Post, User
@@ -112,7 +113,7 @@ _WORKFLOW: dict[str, Any] = {
 }
 
 
-def _move(actor: Any, letter: Letter, action: str, *, note: str = "", digest: str = "") -> None:
+def _move(actor: Actor, letter: Letter, action: str, *, note: str = "", digest: str = "") -> None:
     """Set the next status on a letter locked by the caller and append its event (with the
     content hash `digest`); the caller saves `status` with the step's other fields."""
     move = check_move(letter, action, table=TRANSITIONS, error=LetterError, message=_illegal)
@@ -137,7 +138,7 @@ TEMPLATE_FIELDS = ("title", "preamble")
 
 @transaction.atomic
 def create_template(
-    actor: Any, org: PartyOrg, *, year: int, level: str, title: str, preamble: str = ""
+    actor: Actor, org: PartyOrg, *, year: int, level: str, title: str, preamble: str = ""
 ) -> LetterTemplate:
     require(actor, access._staff_of(actor, org.path))
     if LetterTemplate.objects.filter(org=org, year=year, level=level).exists():
@@ -154,7 +155,7 @@ def create_template(
 
 
 @transaction.atomic
-def update_template(actor: Any, template: LetterTemplate, **data: Any) -> LetterTemplate:
+def update_template(actor: Actor, template: LetterTemplate, **data: Any) -> LetterTemplate:
     require(actor, access.can_edit_template(actor, template))
     before = snapshot(template)
     apply_fields(template, TEMPLATE_FIELDS, data, error=LetterError, code="invalid")
@@ -165,7 +166,7 @@ def update_template(actor: Any, template: LetterTemplate, **data: Any) -> Letter
 
 
 @transaction.atomic
-def copy_template(actor: Any, source: LetterTemplate, *, year: int) -> LetterTemplate:
+def copy_template(actor: Actor, source: LetterTemplate, *, year: int) -> LetterTemplate:
     """Last year's template, copied to `year` with all its items, ready to edit."""
     require(actor, access.can_edit_template(actor, source))
     title = source.title.replace(str(source.year), str(year))
@@ -198,7 +199,7 @@ def _check_item(data: Mapping[str, Any], item: ItemFields) -> None:
 
 
 @transaction.atomic
-def add_template_item(actor: Any, template: LetterTemplate, **data: Any) -> TemplateItem:
+def add_template_item(actor: Actor, template: LetterTemplate, **data: Any) -> TemplateItem:
     require(actor, access.can_edit_template(actor, template))
     item = TemplateItem(template=template)
     if "order" not in data:
@@ -210,7 +211,7 @@ def add_template_item(actor: Any, template: LetterTemplate, **data: Any) -> Temp
 
 
 @transaction.atomic
-def update_template_item(actor: Any, item: TemplateItem, **data: Any) -> TemplateItem:
+def update_template_item(actor: Actor, item: TemplateItem, **data: Any) -> TemplateItem:
     require(actor, access.can_edit_template(actor, item.template))
     before = snapshot(item)
     _check_item(data, item)
@@ -220,7 +221,7 @@ def update_template_item(actor: Any, item: TemplateItem, **data: Any) -> Templat
 
 
 @transaction.atomic
-def delete_template_item(actor: Any, item: TemplateItem) -> None:
+def delete_template_item(actor: Actor, item: TemplateItem) -> None:
     require(actor, access.can_edit_template(actor, item.template))
     before = snapshot(item)
     record(actor, "letter_template.delete_item", item, before=before)
@@ -255,7 +256,7 @@ def receivers_for(template: LetterTemplate) -> list[PartyOrg]:
 
 @transaction.atomic
 def prepare_letters(
-    actor: Any, template: LetterTemplate, receivers: Iterable[PartyOrg]
+    actor: Actor, template: LetterTemplate, receivers: Iterable[PartyOrg]
 ) -> list[Letter]:
     """One draft letter per chosen lower organisation, with the template's items. Idempotent:
     an organisation that already has this template's letter keeps it (returned as is)."""
@@ -315,7 +316,7 @@ def prepare_letters(
 
 
 @transaction.atomic
-def issue_letter(actor: Any, letter: Letter) -> Letter:
+def issue_letter(actor: Actor, letter: Letter) -> Letter:
     letter = _lock(letter)
     require(actor, access.is_issuer_staff(actor, letter))
     if not letter.items.exists():
@@ -336,7 +337,7 @@ def issue_letter(actor: Any, letter: Letter) -> Letter:
     )
 
 
-def issue_letters(actor: Any, letters: Iterable[Letter]) -> int:
+def issue_letters(actor: Actor, letters: Iterable[Letter]) -> int:
     """Issue every draft among `letters` (others are left as they are); returns how many."""
     count = 0
     for letter in letters:
@@ -349,7 +350,7 @@ def issue_letters(actor: Any, letters: Iterable[Letter]) -> int:
 # --- Content changes (void signatures when the hash changes) ----------------------------------
 
 
-def _content_changed(actor: Any, letter: Letter, what: str) -> None:
+def _content_changed(actor: Actor, letter: Letter, what: str) -> None:
     """Called after a content write on a locked letter: void signatures if the hash moved."""
     if not letter.content_hash:
         return
@@ -385,7 +386,7 @@ def _content_changed(actor: Any, letter: Letter, what: str) -> None:
     )
 
 
-def _editable(actor: Any, letter: Letter) -> Letter:
+def _editable(actor: Actor, letter: Letter) -> Letter:
     letter = _lock(letter)
     require(actor, access.is_issuer_staff(actor, letter))
     if letter.status not in EDITABLE:
@@ -397,7 +398,7 @@ def _editable(actor: Any, letter: Letter) -> Letter:
 
 
 @transaction.atomic
-def update_letter(actor: Any, letter: Letter, **data: Any) -> Letter:
+def update_letter(actor: Actor, letter: Letter, **data: Any) -> Letter:
     letter = _editable(actor, letter)
     before = snapshot(letter, ["title", "preamble"])
     apply_fields(letter, ("title", "preamble"), data, error=LetterError, code="invalid")
@@ -410,7 +411,7 @@ def update_letter(actor: Any, letter: Letter, **data: Any) -> Letter:
 
 
 @transaction.atomic
-def add_item(actor: Any, letter: Letter, **data: Any) -> LetterItem:
+def add_item(actor: Actor, letter: Letter, **data: Any) -> LetterItem:
     """An item of this letter only (organisation-specific)."""
     letter = _editable(actor, letter)
     item = LetterItem(letter=letter, specific=True)
@@ -424,7 +425,7 @@ def add_item(actor: Any, letter: Letter, **data: Any) -> LetterItem:
 
 
 @transaction.atomic
-def update_item(actor: Any, item: LetterItem, **data: Any) -> LetterItem:
+def update_item(actor: Actor, item: LetterItem, **data: Any) -> LetterItem:
     letter = _editable(actor, item.letter)
     item = LetterItem.objects.select_for_update().get(pk=item.pk)
     before = snapshot(item)
@@ -436,7 +437,7 @@ def update_item(actor: Any, item: LetterItem, **data: Any) -> LetterItem:
 
 
 @transaction.atomic
-def delete_item(actor: Any, item: LetterItem) -> None:
+def delete_item(actor: Actor, item: LetterItem) -> None:
     letter = _editable(actor, item.letter)
     record(actor, "letter.delete_item", item, before=snapshot(item))
     item.delete()
@@ -622,7 +623,7 @@ def _evidence_snapshot(evidence: Evidence, record_obj: Model | None = None) -> d
     return out
 
 
-def _evidence_letter(actor: Any, letter: Letter) -> Letter:
+def _evidence_letter(actor: Actor, letter: Letter) -> Letter:
     letter = _lock(letter)
     require(actor, access.is_receiver_staff(actor, letter) or access.is_issuer_staff(actor, letter))
     if letter.status not in COLLECTING:
@@ -676,7 +677,7 @@ def clean_evidence_file(upload: Any) -> tuple[ContentFile[bytes], str, str]:
 
 @transaction.atomic
 def add_evidence(
-    actor: Any,
+    actor: Actor,
     letter: Letter,
     *,
     title: str,
@@ -745,7 +746,7 @@ def add_evidence(
 
 
 @transaction.atomic
-def set_evidence_items(actor: Any, evidence: Evidence, items: Iterable[LetterItem | int]) -> None:
+def set_evidence_items(actor: Actor, evidence: Evidence, items: Iterable[LetterItem | int]) -> None:
     letter = _evidence_letter(actor, evidence.letter)
     chosen = _items_of(letter, items)
     if not chosen:
@@ -762,7 +763,7 @@ def set_evidence_items(actor: Any, evidence: Evidence, items: Iterable[LetterIte
 
 
 @transaction.atomic
-def remove_evidence(actor: Any, evidence: Evidence) -> None:
+def remove_evidence(actor: Actor, evidence: Evidence) -> None:
     _evidence_letter(actor, evidence.letter)
     record(actor, "letter.remove_evidence", evidence, before=_evidence_snapshot(evidence))
     for link in evidence.record_links.select_related("consumer_type", "record_type"):
@@ -801,7 +802,7 @@ def total_of(values: Iterable[Decimal | None]) -> Decimal:
 
 @transaction.atomic
 def save_self_assessment(
-    actor: Any,
+    actor: Actor,
     letter: Letter,
     scores: Mapping[int, tuple[Any, str]],
     *,
@@ -853,7 +854,7 @@ def save_self_assessment(
 
 @transaction.atomic
 def save_review(
-    actor: Any,
+    actor: Actor,
     letter: Letter,
     scores: Mapping[int, tuple[Any, str]],
     *,
@@ -909,7 +910,7 @@ def save_review(
 
 
 @transaction.atomic
-def return_self_assessment(actor: Any, letter: Letter, *, note: str) -> Letter:
+def return_self_assessment(actor: Actor, letter: Letter, *, note: str) -> Letter:
     letter = _lock(letter)
     require(actor, access.is_issuer_staff(actor, letter))
     if not note.strip():
@@ -926,7 +927,7 @@ def return_self_assessment(actor: Any, letter: Letter, *, note: str) -> Letter:
 
 
 @transaction.atomic
-def publish(actor: Any, letter: Letter) -> Letter:
+def publish(actor: Actor, letter: Letter) -> Letter:
     letter = _lock(letter)
     require(actor, access.is_issuer_staff(actor, letter))
 
@@ -949,7 +950,7 @@ def publish(actor: Any, letter: Letter) -> Letter:
 
 
 @transaction.atomic
-def record_print(actor: Any, letter: Letter, pdf: bytes) -> LetterPrint:
+def record_print(actor: Actor, letter: Letter, pdf: bytes) -> LetterPrint:
     """Remember a PDF Juli handed out, so that an uploaded copy can be recognised."""
     digest = hashlib.sha256(pdf).hexdigest()
     printed = LetterPrint.objects.create(

@@ -43,6 +43,7 @@ from juli.api.errors import ApiErrorSerializer, api_exception_handler, error
 from juli.api.ids import path_id
 from juli.core import records
 from juli.core.models import EvidenceLink
+from juli.orgs.access import require_login_user
 
 from . import access, actions, integrity, queries
 from .models import Evidence, Letter, LetterItem, Signature
@@ -297,7 +298,7 @@ class LetterViewSet(LettersApiMixin, ScopedReadOnlyViewSet):
     @action(detail=True, methods=["post"])
     def issue(self, request: Request, pk: str) -> Response:
         letter = access.access_letter(request.user, path_id(pk))
-        actions.issue_letter(request.user, letter)
+        actions.issue_letter(require_login_user(request.user), letter)
         return self._detail(letter)
 
     @extend_schema(request=SignInputSerializer, responses={201: SignatureSerializer, **ERRORS})
@@ -357,7 +358,9 @@ class LetterViewSet(LettersApiMixin, ScopedReadOnlyViewSet):
     def self_assessment(self, request: Request, pk: str) -> Response:
         letter = access.access_letter(request.user, path_id(pk))
         scores, remark, submit = self._scores(request)
-        actions.save_self_assessment(request.user, letter, scores, remark=remark, submit=submit)
+        actions.save_self_assessment(
+            require_login_user(request.user), letter, scores, remark=remark, submit=submit
+        )
         letter.refresh_from_db()
         return Response(AssessmentSerializer(self._assessment(letter)).data)
 
@@ -370,7 +373,9 @@ class LetterViewSet(LettersApiMixin, ScopedReadOnlyViewSet):
     def review(self, request: Request, pk: str) -> Response:
         letter = access.access_letter(request.user, path_id(pk))
         scores, remark, finish = self._scores(request)
-        actions.save_review(request.user, letter, scores, remark=remark, finish=finish)
+        actions.save_review(
+            require_login_user(request.user), letter, scores, remark=remark, finish=finish
+        )
         letter.refresh_from_db()
         return Response(AssessmentSerializer(self._assessment(letter)).data)
 
@@ -378,7 +383,7 @@ class LetterViewSet(LettersApiMixin, ScopedReadOnlyViewSet):
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str) -> Response:
         letter = access.access_letter(request.user, path_id(pk))
-        actions.publish(request.user, letter)
+        actions.publish(require_login_user(request.user), letter)
         return self._detail(letter)
 
 
@@ -448,7 +453,7 @@ class EvidenceViewSet(
             if record_obj is None:
                 raise Http404
         evidence = actions.add_evidence(
-            request.user,
+            require_login_user(request.user),
             letter,
             title=data["title"],
             items=data["items"],
@@ -461,5 +466,5 @@ class EvidenceViewSet(
 
     @extend_schema(responses={204: None, **ERRORS})
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        actions.remove_evidence(request.user, self.get_object())
+        actions.remove_evidence(require_login_user(request.user), self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from juli.core import records
-from juli.orgs.access import one_or_404
+from juli.orgs.access import SignedInRequest, one_or_404
 from juli.orgs.forms import apply_errors
 
 from . import access, actions, forms, queries
@@ -79,7 +79,7 @@ def letter_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @GET_POST
-def template_list(request: HttpRequest) -> HttpResponse:
+def template_list(request: SignedInRequest) -> HttpResponse:
     user = request.user
     orgs = access.editable_orgs(user)
     templates = access.visible_templates(user).select_related("org")
@@ -116,7 +116,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @GET_POST
-def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def template_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     user = request.user
     template = access.access_template(user, pk)
     can_edit = access.can_edit_template(user, template)
@@ -195,7 +195,7 @@ def _receiver_choices(template: Any) -> QuerySet[Any]:
 
 @login_required
 @GET_POST
-def template_item(request: HttpRequest, pk: int) -> HttpResponse:
+def template_item(request: SignedInRequest, pk: int) -> HttpResponse:
     user = request.user
     item = one_or_404(
         TemplateItem.objects.filter(template__in=access.visible_templates(user)).select_related(
@@ -231,7 +231,7 @@ def template_item(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @GET_POST
-def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def letter_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     user = request.user
     letter = access.access_letter(user, pk)
     is_issuer = access.is_issuer_staff(user, letter)
@@ -296,7 +296,7 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @GET_POST
-def letter_item(request: HttpRequest, pk: int) -> HttpResponse:
+def letter_item(request: SignedInRequest, pk: int) -> HttpResponse:
     user = request.user
     item = one_or_404(
         LetterItem.objects.filter(letter__in=access.visible_letters(user)).select_related(
@@ -362,7 +362,7 @@ def _record_from(value: str) -> Any:
 
 @login_required
 @GET_POST
-def evidence(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence(request: SignedInRequest, pk: int) -> HttpResponse:
     user = request.user
     letter = access.access_letter(user, pk)
     can_add = letter.status in COLLECTING and (
@@ -418,7 +418,7 @@ def _access_evidence(user: Any, pk: int) -> Evidence:
 
 @login_required
 @require_POST
-def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_remove(request: SignedInRequest, pk: int) -> HttpResponse:
     ev = _access_evidence(request.user, pk)
     try:
         actions.remove_evidence(request.user, ev)
@@ -464,7 +464,7 @@ def _scores(request: HttpRequest, items: list[Any], prefix: str) -> dict[int, tu
 
 @login_required
 @GET_POST
-def assessment(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment(request: SignedInRequest, pk: int) -> HttpResponse:
     user = request.user
     letter = access.access_letter(user, pk)
     is_issuer = access.is_issuer_staff(user, letter)

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from juli.orgs.access import one_or_404
+from juli.orgs.access import SignedInRequest, one_or_404
 from juli.orgs.models import User
 
 from . import access, actions, forms, integrity, queries
@@ -235,7 +235,7 @@ def letter_pdf_bytes(letter: Letter, request: HttpRequest | None = None) -> byte
 
 @login_required
 @require_GET
-def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def letter_pdf(request: SignedInRequest, pk: int) -> HttpResponse:
     from juli.core.pdf import PDF_TYPE
 
     letter = access.access_letter(request.user, pk)

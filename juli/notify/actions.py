@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from juli.core import notices
 from juli.core.audit import record, snapshot
 from juli.core.jobs import later
+from juli.core.types import Actor
 from juli.orgs.models import Area, PartyOrg, Unit, User
 
 from . import access, senders
@@ -301,13 +302,13 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _check_manager(actor: Any, scope: PartyOrg | Area | Unit) -> None:
+def _check_manager(actor: Actor, scope: PartyOrg | Area | Unit) -> None:
     if actor is not None and not access.can_manage_scope(actor, scope):
         raise PermissionDenied
 
 
 @transaction.atomic
-def create_channel(actor: Any, scope: PartyOrg | Area | Unit, **data: Any) -> Channel:
+def create_channel(actor: Actor, scope: PartyOrg | Area | Unit, **data: Any) -> Channel:
     """Add a channel to an organisation, area or unit (managers of it only)."""
     _check_manager(actor, scope)
     data = _clean({k: v for k, v in data.items() if k in CHANNEL_FIELDS})
@@ -322,7 +323,7 @@ def create_channel(actor: Any, scope: PartyOrg | Area | Unit, **data: Any) -> Ch
 
 
 @transaction.atomic
-def update_channel(actor: Any, channel: Channel, **data: Any) -> Channel:
+def update_channel(actor: Actor, channel: Channel, **data: Any) -> Channel:
     """Change a channel. An empty `secret` keeps the stored one (it is never shown back);
     `clear_secret=True` removes it. Saving without a change records nothing."""
     channel = Channel.objects.select_for_update().get(pk=channel.pk)
@@ -352,7 +353,7 @@ def update_channel(actor: Any, channel: Channel, **data: Any) -> Channel:
 
 
 @transaction.atomic
-def set_channel_active(actor: Any, channel: Channel, active: bool) -> Channel:
+def set_channel_active(actor: Actor, channel: Channel, active: bool) -> Channel:
     """Deactivate (or reactivate) a channel; its queued deliveries then give up when due.
     Setting the state it already has records nothing."""
     channel = Channel.objects.select_for_update().get(pk=channel.pk)
@@ -372,7 +373,7 @@ def set_channel_active(actor: Any, channel: Channel, active: bool) -> Channel:
 
 
 @transaction.atomic
-def send_test(actor: Any, channel: Channel, *, now: datetime.datetime | None = None) -> Delivery:
+def send_test(actor: Actor, channel: Channel, *, now: datetime.datetime | None = None) -> Delivery:
     """Queue a test message to one channel, through the same delivery path as events."""
     _check_manager(actor, channel.scope)
     now = now or timezone.now()
@@ -393,7 +394,7 @@ def send_test(actor: Any, channel: Channel, *, now: datetime.datetime | None = N
 
 
 @transaction.atomic
-def mark_read(actor: Any, notification: Notification) -> Notification:
+def mark_read(actor: Actor, notification: Notification) -> Notification:
     """Mark one of the actor's notifications read (404 for someone else's). Audited; marking
     a read notification again changes and records nothing."""
     if actor is None or notification.recipient_id != actor.pk:
@@ -416,7 +417,7 @@ def mark_read(actor: Any, notification: Notification) -> Notification:
 
 
 @transaction.atomic
-def mark_all_read(actor: Any) -> int:
+def mark_all_read(actor: Actor) -> int:
     """Mark every unread notification of the actor read; returns how many. One audit row
     (on the actor's account) lists them; with none unread, nothing is written."""
     if actor is None or not getattr(actor, "is_authenticated", False):

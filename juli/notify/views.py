@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from juli.orgs.access import scope_of
+from juli.orgs.access import SignedInRequest, scope_of
 from juli.orgs.forms import apply_errors
 from juli.orgs.models import Area, PartyOrg, Unit
 
@@ -100,7 +100,7 @@ def _save(request: HttpRequest, form: ChannelForm, action: Any) -> Any:
 
 @login_required
 @GET_POST
-def channel_new(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def channel_new(request: SignedInRequest, kind: str, pk: int) -> HttpResponse:
     scope = access.access_scope(request.user, kind, pk)
     form = ChannelForm(request.POST or None)
     channel = _save(request, form, lambda d: actions.create_channel(request.user, scope, **d))
@@ -114,7 +114,7 @@ def channel_new(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 @login_required
 @GET_POST
-def channel_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def channel_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     channel = access.access_channel(request.user, pk)
     scope = channel.scope
     form = ChannelForm(request.POST or None, channel=channel)
@@ -129,7 +129,7 @@ def channel_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def channel_active(request: HttpRequest, pk: int) -> HttpResponse:
+def channel_active(request: SignedInRequest, pk: int) -> HttpResponse:
     channel = access.access_channel(request.user, pk)
     active = request.POST.get("active") == "1"
     actions.set_channel_active(request.user, channel, active)
@@ -142,7 +142,7 @@ def channel_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def channel_test(request: HttpRequest, pk: int) -> HttpResponse:
+def channel_test(request: SignedInRequest, pk: int) -> HttpResponse:
     channel = access.access_channel(request.user, pk)
     actions.send_test(request.user, channel)
     messages.success(
@@ -208,7 +208,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_read(request: SignedInRequest, pk: int) -> HttpResponse:
     notification = get_object_or_404(access.visible_notifications(request.user), pk=pk)
     actions.mark_read(request.user, notification)
     return redirect(f"{reverse('notifications')}#notification-{notification.pk}")
@@ -216,7 +216,7 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def notification_read_all(request: HttpRequest) -> HttpResponse:
+def notification_read_all(request: SignedInRequest) -> HttpResponse:
     count = actions.mark_all_read(request.user)
     if count:
         messages.success(request, _("%(n)d notifications marked read.") % {"n": count})

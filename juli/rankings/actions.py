@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from juli.core import audit
+from juli.core.types import Actor
 from juli.core.workflow import append_event, transition
 from juli.core.writes import user_of
 from juli.orgs.models import Area
@@ -45,7 +46,7 @@ class RankingError(ValidationError):
     """A refused ranking write. Raised before anything is written."""
 
 
-def _check_manager(actor: Any, district: Area) -> None:
+def _check_manager(actor: Actor, district: Area) -> None:
     if actor is not None and not access.can_manage(actor, district):
         raise PermissionDenied(_("Only the district's administrators change its ranking."))
 
@@ -59,7 +60,7 @@ def _check_district(district: Area) -> None:
 
 
 def update_settings(
-    actor: Any,
+    actor: Actor,
     district: Area,
     *,
     enabled: bool,
@@ -126,7 +127,7 @@ def _pause_for_tests() -> None:
 
 
 def compute_ranking(
-    actor: Any, district: Area, week: str, *, publish: bool | None = None
+    actor: Actor, district: Area, week: str, *, publish: bool | None = None
 ) -> Ranking:
     """Compute the district's ranking of ISO week `week` ("2026-W47"); see the module text.
 
@@ -167,7 +168,7 @@ def compute_ranking(
 
 
 def _compute(
-    actor: Any, district: Area, week: str, week_start: datetime.date, conf: RankingSettings
+    actor: Actor, district: Area, week: str, week_start: datetime.date, conf: RankingSettings
 ) -> Ranking:
     ranking = Ranking.objects.select_for_update().filter(district=district, week=week).first()
     weights = conf.weights()
@@ -224,7 +225,7 @@ def _compute(
     return ranking
 
 
-def _publish(actor: Any, ranking: Ranking, *, locked: bool) -> Ranking:
+def _publish(actor: Actor, ranking: Ranking, *, locked: bool) -> Ranking:
     """computed → published; `locked` when the caller holds the row lock already."""
 
     def stamp(ranking: Ranking, move: Any, now: datetime.datetime) -> Any:
@@ -248,7 +249,7 @@ def _publish(actor: Any, ranking: Ranking, *, locked: bool) -> Ranking:
     )
 
 
-def publish_ranking(actor: Any, ranking: Ranking) -> Ranking:
+def publish_ranking(actor: Actor, ranking: Ranking) -> Ranking:
     """Publish a computed ranking (districts that do not publish automatically).
 
     Refused with `illegal_state` when it is already published; the signal

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from juli.core.pdf import PDF_TYPE
 from juli.core.xlsx import XLSX_TYPE
+from juli.orgs.access import SignedInRequest
 from juli.orgs.forms import apply_errors
 from juli.orgs.models import Area
 
@@ -135,7 +136,7 @@ def ranking_district(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def ranking_compute(request: HttpRequest, pk: int) -> HttpResponse:
+def ranking_compute(request: SignedInRequest, pk: int) -> HttpResponse:
     district = access.access_district(request.user, pk, manage=True)
     week = request.POST.get("week", "")
     try:
@@ -154,7 +155,7 @@ def ranking_compute(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def ranking_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def ranking_publish(request: SignedInRequest, pk: int) -> HttpResponse:
     ranking = access.access_ranking(request.user, pk)
     if not access.can_manage(request.user, ranking.district):
         raise Http404
@@ -169,7 +170,7 @@ def ranking_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def ranking_settings(request: HttpRequest, pk: int) -> HttpResponse:
+def ranking_settings(request: SignedInRequest, pk: int) -> HttpResponse:
     district = access.access_district(request.user, pk, manage=True)
     current = actions.settings_of(district)
     form = SettingsForm(request.POST or None, current=current)
