@@ -305,7 +305,6 @@ SPECTACULAR_SETTINGS = {
         "CaseSourceEnum": "juli.cases.models.Case.Source",
         "CalendarDayKindEnum": "juli.cases.models.CalendarDay.Kind",
         "CasePhotoKindEnum": "juli.cases.models.CasePhoto.Kind",
-        "NotificationKindEnum": "juli.cases.models.Notification.Kind",
         "BulletinStatusEnum": "juli.bulletins.models.Bulletin.Status",
         "RankingStatusEnum": "juli.rankings.models.Ranking.Status",
         "LetterStatusEnum": "juli.letters.models.Status",

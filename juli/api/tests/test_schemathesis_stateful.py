@@ -117,7 +117,9 @@ def _as_a_client_would(case: Any, w: Any) -> None:
         body["client_uuid"] = str(uuid.uuid4())
 
 
-def _run(schema: Any, w: Any) -> tuple[Counter[str], Counter[str], list[str], set[str]]:
+def _run(
+    schema: Any, w: Any, *, examples: int = EXAMPLES
+) -> tuple[Counter[str], Counter[str], list[str], set[str]]:
     """Run the state machine. Answer how often each link was followed (by name, "source ->
     [status] link -> target"), what the calls a link fed answered ("target status"), the
     failures of the checks and the names of the checks that ran."""
@@ -162,7 +164,7 @@ def _run(schema: Any, w: Any) -> tuple[Counter[str], Counter[str], list[str], se
 
     Machine.run(
         settings=settings(
-            max_examples=EXAMPLES,
+            max_examples=examples,
             stateful_step_count=STEPS,
             deadline=None,
             derandomize=True,
@@ -201,7 +203,10 @@ def test_it_moves_cases_along_the_links(world, tmp_path):  # noqa: F811 - the fi
     schema = _schema(world, "district_admin", tmp_path).include(
         path_regex=r"^/api/v1/(cases|uploads|areas|points)/"
     )
-    followed, fed, failures, _checks = _run(schema, world)
+    # Twice the scenarios of the whole-schema runs: which links a scenario follows depends on
+    # the answers before it, and one CI run on PostgreSQL (December 2026) followed every link
+    # but the transitions in 25.
+    followed, fed, failures, _checks = _run(schema, world, examples=2 * EXAMPLES)
     assert failures == [], "\n".join(failures)
     assert {
         "POST /api/v1/cases/",
