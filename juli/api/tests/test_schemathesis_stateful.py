@@ -118,7 +118,7 @@ def _as_a_client_would(case: Any, w: Any) -> None:
 
 
 def _run(
-    schema: Any, w: Any, *, examples: int = EXAMPLES
+    schema: Any, w: Any, *, examples: int = EXAMPLES, derandomize: bool = True
 ) -> tuple[Counter[str], Counter[str], list[str], set[str]]:
     """Run the state machine. Answer how often each link was followed (by name, "source ->
     [status] link -> target"), what the calls a link fed answered ("target status"), the
@@ -167,7 +167,7 @@ def _run(
             max_examples=examples,
             stateful_step_count=STEPS,
             deadline=None,
-            derandomize=True,
+            derandomize=derandomize,
             database=None,
             phases=[Phase.generate],
             suppress_health_check=list(HealthCheck),
@@ -203,11 +203,21 @@ def test_it_moves_cases_along_the_links(world, tmp_path):  # noqa: F811 - the fi
     schema = _schema(world, "district_admin", tmp_path).include(
         path_regex=r"^/api/v1/(cases|uploads|areas|points)/"
     )
-    # Twice the scenarios of the whole-schema runs: which links a scenario follows depends on
-    # the answers before it, and one CI run on PostgreSQL (December 2026) followed every link
-    # but the transitions in 25.
+    # Twice the scenarios of the whole-schema runs. Which links a scenario follows depends on
+    # the answers before it: in the whole PostgreSQL suite on two workers (December 2026) the
+    # fixed seed followed every link but the transitions, in 25 scenarios and in 50, while
+    # the same tests in one process followed them all. Up to two more runs with fresh seeds
+    # then look for the links not yet followed; every run must pass every check.
     followed, fed, failures, _checks = _run(schema, world, examples=2 * EXAMPLES)
     assert failures == [], "\n".join(failures)
+    for _attempt in range(2):
+        if "POST /api/v1/cases/{id}/transitions/" in _targets(followed):
+            break
+        more, _fed, failures, _checks = _run(
+            schema, world, examples=2 * EXAMPLES, derandomize=False
+        )
+        assert failures == [], "\n".join(failures)
+        followed.update(more)
     assert {
         "POST /api/v1/cases/",
         "GET /api/v1/cases/{id}/",
