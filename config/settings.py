@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: a signed-in user's chosen language wins over the browser's.
+    "juli.orgs.middleware.UserLanguageMiddleware",
     "juli.core.middleware.SessionIdleMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -454,13 +456,12 @@ JULI_BULLETIN_AUTO_PUBLISH = env_bool("JULI_BULLETIN_AUTO_PUBLISH", False)
 JULI_BENCH_BASELINE = env_bool("JULI_BENCH_BASELINE", False)
 
 # --- Notifications -------------------------------------------------------------------------
-# E-mail (the console backend while DEBUG; SMTP in production). SMTP has no timeout of its
-# own: a slow server must not hang a worker.
+# E-mail (the console while DEBUG: one line per message, the whole message with
+# JULI_EMAIL_CONSOLE_BODIES=1 or `juli serve -v 2`, see juli/core/mail.py; SMTP in
+# production). SMTP has no timeout of its own: a slow server must not hang a worker.
 EMAIL_BACKEND = env(
     "JULI_EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
+    "juli.core.mail.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = env("JULI_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("JULI_EMAIL_PORT", 25)
@@ -483,6 +484,39 @@ JULI_WEBHOOK_ALLOWED_HOSTS = env_list("JULI_WEBHOOK_ALLOWED_HOSTS", "")
 JULI_WEBHOOK_ALLOWED_NETWORKS = env_list("JULI_WEBHOOK_ALLOWED_NETWORKS", "")
 JULI_NOTIFY_MAX_ATTEMPTS = env_int("JULI_NOTIFY_MAX_ATTEMPTS", 5)
 
+# --- Maps: the base map under the area outlines (juli/core/maps.py, static/js/basemap.js) ---
+# JULI_MAP_TILES picks the tile source; empty or "none" (the default) draws the outlines and
+# names on a plain background and fetches nothing from outside Juli.
+#   tianditu  天地图 vec_w + cva_w, needs JULI_MAP_KEY (a browser key: it is sent to the
+#             browser inside the tile URLs); CGCS2000 ≈ WGS-84, no conversion
+#   amap      高德 webrd tiles; GCJ-02, so the maps shift Juli's WGS-84 positions in the browser
+#   osm       an OSM tile server: JULI_MAP_TILE_URL, e.g. https://tile.example.org/{z}/{x}/{y}.png
+#   custom    a self-hosted tile server: JULI_MAP_TILE_URL, and JULI_MAP_COORDS=wgs84|gcj02
+# JULI_MAP_ATTRIBUTION replaces the source's attribution line (required by most providers;
+# put the map's approval number 审图号 here where the deployment needs one).
+# JULI_MAP_SUBDOMAINS fills {s} in a URL template (osm/custom). The tile hosts join img-src.
+JULI_MAP_TILES = env("JULI_MAP_TILES", "").strip().lower()
+JULI_MAP_KEY = env("JULI_MAP_KEY", "").strip()
+JULI_MAP_TILE_URL = env("JULI_MAP_TILE_URL", "").strip()
+JULI_MAP_ATTRIBUTION = env("JULI_MAP_ATTRIBUTION", "").strip()
+JULI_MAP_COORDS = env("JULI_MAP_COORDS", "wgs84").strip().lower()
+JULI_MAP_SUBDOMAINS = env("JULI_MAP_SUBDOMAINS", "abc").strip()
+JULI_MAP_MAX_ZOOM = env_int("JULI_MAP_MAX_ZOOM", 18)
+_MAP_PROBLEM = {
+    "": "",
+    "none": "",
+    "tianditu": "" if JULI_MAP_KEY else "JULI_MAP_TILES=tianditu needs JULI_MAP_KEY",
+    "amap": "",
+    "osm": "" if JULI_MAP_TILE_URL else "JULI_MAP_TILES=osm needs JULI_MAP_TILE_URL",
+    "custom": "" if JULI_MAP_TILE_URL else "JULI_MAP_TILES=custom needs JULI_MAP_TILE_URL",
+}.get(JULI_MAP_TILES, f"JULI_MAP_TILES={JULI_MAP_TILES!r}: use tianditu, amap, osm, custom or none")
+if not _MAP_PROBLEM and JULI_MAP_COORDS not in {"wgs84", "gcj02"}:
+    _MAP_PROBLEM = f"JULI_MAP_COORDS={JULI_MAP_COORDS!r}: use wgs84 or gcj02"
+if _MAP_PROBLEM:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(_MAP_PROBLEM)
+
 # --- Content-Security-Policy -----------------------------------------------------------------
 # juli.core.csp.ContentSecurityPolicyMiddleware sends this policy on every response, the same
 # in development and production (docs/security.md). NONCE stands for a fresh nonce per
@@ -491,8 +525,8 @@ JULI_NOTIFY_MAX_ATTEMPTS = env_int("JULI_NOTIFY_MAX_ATTEMPTS", 5)
 # (ECharts' tooltips, Leaflet and DRF's browsable API write them), <style> elements are not
 # (style-src-elem). The first style-src is the fallback for browsers without style-src-elem.
 # The media storage's own host (S3 and the like) joins img-src by itself; JULI_CSP_IMG_HOSTS
-# adds more (e.g. a map tile server: the maps draw none today). Redoc's page alone relaxes
-# style-src-elem, worker-src and img-src (juli/api/urls.py).
+# adds more; the configured map tile hosts (JULI_MAP_TILES above) join it by themselves.
+# Redoc's page alone relaxes style-src-elem, worker-src and img-src (juli/api/urls.py).
 JULI_CSP_IMG_HOSTS = env_list("JULI_CSP_IMG_HOSTS", "")
 JULI_CSP = {
     "default-src": ["'self'"],

@@ -21,7 +21,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),
     path("csp-report/", csp_report, name="csp-report"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # i18n/setlang/ ("set_language"): Django's switch wrapped to store a signed-in user's
+    # choice, in juli/orgs/account_urls.py.
     path("exports/<int:pk>/", export_status, name="export-status"),
     path("exports/<int:pk>/download/", export_download, name="export-download"),
     path("verify/", verify_document, name="document-verify"),

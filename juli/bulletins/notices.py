@@ -12,7 +12,6 @@ import datetime
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from juli.core.notices import NoticeKind, register
@@ -38,10 +37,14 @@ def _url(bulletin: Any) -> str:
 def on_bulletin_published(sender: Any, bulletin: Any, actor: Any = None, **kwargs: Any) -> None:
     from juli.notify.actions import notify
     from juli.notify.queries import office_staff
+    from juli.notify.text import lazy_format
 
     area = bulletin.area
     day = bulletin.date.strftime("%Y-%m-%d") if bulletin.date else ""
-    title = _("Daily bulletin of %(area)s for %(date)s published") % {"area": area, "date": day}
+    # Rendered for each reader in their language (juli.notify.text), never the actor's.
+    title = lazy_format(
+        gettext_lazy("Daily bulletin of %(area)s for %(date)s published"), area=area, date=day
+    )
     notify(
         f"bulletin:{bulletin.pk}:published",
         kind=BULLETIN.key,

@@ -94,6 +94,15 @@ def can_act(user: Any, case: Case, action: str) -> bool:
     return not (action in {"verify", "send_back"} and case.rectified_by_id == user.pk)
 
 
+def can_accept_and_dispatch(user: Any, case: Case) -> bool:
+    """May `user` accept `case` and dispatch it in one step (立案并派遣,
+    `actions.accept_and_dispatch`)? A reported case, and the user may make both steps."""
+    if not can_act(user, case, "accept"):
+        return False
+    dispatch = TRANSITIONS["dispatch"]
+    return holds(scope_of(user), dispatch.roles, area_path=case.area_path, unit_id=case.unit_id)
+
+
 def available_actions(user: Any, case: Case) -> list[str]:
     """The actions of `TRANSITIONS` the user may take on `case` now, in table order."""
     return [action for action in TRANSITIONS if can_act(user, case, action)]

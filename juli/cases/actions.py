@@ -26,7 +26,7 @@ import contextvars
 import datetime
 import hashlib
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -36,7 +36,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,12 +47,13 @@ from juli.core.jobs import thumbnail_later
 from juli.core.types import Actor
 from juli.core.writes import ConflictError, apply_fields, require, user_of
 from juli.orgs.access import scope_of
-from juli.orgs.models import Area, Post, Unit, User
+from juli.orgs.models import Area, Unit, User
 from juli.orgs.roles import Role
 
-from . import access, workflow
+from . import access, handover, workflow
 from .models import (
     CASE_OFFICE_ROLES,
+    INSPECT_ROLES,
     TRANSITIONS,
     CalendarDay,
     Case,
@@ -335,13 +336,28 @@ def _same_case(case: Case, actor: Actor, title: str, category: CaseCategory) -> 
     )
 
 
+def report_source(actor: Actor, area_path: str) -> str:
+    """The source a user's own report carries, from the role they hold over `area_path`.
+
+    Inspectors, street officers and district admins (the roles that inspect, `INSPECT_ROLES`)
+    report what they find as officials: `inspection`, the same source as their checklist
+    failures, so the bulletin counts their findings together. Grid leaders, grid workers and
+    mobile grid workers: `grid_worker`. The system (`actor=None`) has no role: `public`.
+    """
+    if actor is None:
+        return Case.Source.PUBLIC
+    if access.holds(scope_of(actor), INSPECT_ROLES, area_path=area_path, unit_id=None):
+        return Case.Source.INSPECTION
+    return Case.Source.GRID_WORKER
+
+
 def report_case(
     actor: Actor,
     *,
     client_uuid: uuid.UUID | str,
-    source: str,
+    source: str | None = None,
     category: CaseCategory,
-    title: str,
+    title: str = "",
     area: Area | None = None,
     point: Point | None = None,
     description: str = "",
@@ -354,7 +370,7 @@ def report_case(
     photos: Sequence[PhotoUpload] = (),
     at: datetime.datetime | None = None,
 ) -> Case:
-    """Create a case in state `reported`, with its before-photos.
+    """Create a case in state `reported` (or `accepted`, below), with its before-photos.
 
     Give `point` (area and responsible unit come from it) or `area`. A user reports only
     where a reporting role covers the area (inspector, grid leader/worker, mobile grid
@@ -364,8 +380,16 @@ def report_case(
     `client_uuid` again returns the existing case (a retry); with another reporter, title or
     category it raises `ConflictError`. `at` backdates the report (the demo generator);
     default now.
+
+    `source=None` (the phones, the API without a source): the reporter's role says it
+    (`report_source`); a report whose source comes out as `inspection` (an inspector, a street
+    officer or a district admin over the area: officials who inspect) is accepted on the spot
+    (立案 at once), as the failed items of their checklists are. An explicit `source` (hotline,
+    referral, public, the demo, imports) starts at `reported`. An empty `title` becomes the
+    category's name (the phone asks for the problem in a few words, optionally).
     """
     client_uuid = uuid.UUID(str(client_uuid))
+    title = title.strip() or category.name
     existing = Case.objects.filter(client_uuid=client_uuid).first()
     if existing is not None:
         if not _same_case(existing, actor, title, category):
@@ -377,6 +401,10 @@ def report_case(
         area = point.area
     if area is None:
         raise ValidationError({"area": _("Give the area or the point of the problem.")})
+    accept_now = False
+    if source is None:
+        source = report_source(actor, area.path)
+        accept_now = source == Case.Source.INSPECTION
     if source not in Case.Source.values:
         raise ValidationError({"source": _("Unknown source.")})
     if not category.is_active:
@@ -407,15 +435,17 @@ def report_case(
                 reporter_email=reporter_email,
                 reporter_address=reporter_address,
                 reported_at=now,
-                status=S.REPORTED,
+                status=S.ACCEPTED if accept_now else S.REPORTED,
+                accepted_at=now if accept_now else None,
             )
             case.full_clean(exclude=["number", "area_path"], validate_unique=False)
             case.number = _next_number(now)
             case.save()
             for upload in photos:
                 _store_photo(case, CasePhoto.Kind.BEFORE, upload, actor, at=at)
-            _event(case, actor, "report", "", S.REPORTED, at=now, data={"source": source})
+            _event(case, actor, "report", "", case.status, at=now, data={"source": source})
             record(actor, "case.report", case, after=snapshot(case))
+            handover.announce_report(case, actor, now)
             return case
     except IntegrityError:
         # A concurrent retry of the same submission won the race on the unique client_uuid.
@@ -432,66 +462,9 @@ def report_case(
 # --- Cases: the state machine -------------------------------------------------------------------
 
 
-def _current_users(posts: QuerySet[Post]) -> QuerySet[User]:
-    today = timezone.localdate()
-    person_ids = (
-        posts.filter(started_on__lte=today)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
-        .values("person_id")
-    )
-    return User.objects.filter(person_id__in=person_ids, is_active=True)
-
-
-def unit_contacts(unit_id: int | None) -> QuerySet[User]:
-    """The users holding a current unit_staff post on the unit (its people in Juli)."""
-    if unit_id is None:
-        return User.objects.none()
-    return _current_users(Post.objects.filter(unit_id=unit_id, role=Role.UNIT_STAFF))
-
-
-def street_officers(area_path: str) -> QuerySet[User]:
-    """The users holding a current street_officer post on the street above `area_path`."""
-    step = Area.steplen
-    ancestors = [area_path[:n] for n in range(step, len(area_path) + 1, step)]
-    return _current_users(
-        Post.objects.filter(
-            role=Role.STREET_OFFICER, area__path__in=ancestors, area__kind=Area.Kind.STREET
-        )
-    )
-
-
-def _notify(
-    case: Case, kind: str, text: str, users: Iterable[User], now: datetime.datetime
-) -> None:
-    """Tell `users` in Juli, and the channels of the case's area and unit (juli.notify), of one
-    step of `case`. The event key is the case, the step and its time: one notice per step."""
-    from django.urls import reverse
-
-    from juli.notify.actions import notify
-
-    # Labels outside the f-strings: makemessages reads no call inside an f-string.
-    case_label, area_label, unit_label = _("Case"), _("Area"), _("Responsible unit")
-    lines = [f"{case_label}: {case.number} · {case.title}", f"{area_label}: {case.area.name}"]
-    if case.unit_id and case.unit:
-        lines.append(f"{unit_label}: {case.unit.name}")
-    if case.deadline:
-        deadline = timezone.localtime(case.deadline).strftime("%Y-%m-%d %H:%M")
-        deadline_label = _("Deadline")
-        lines.append(f"{deadline_label}: {deadline}")
-    notify(
-        f"case:{case.pk}:{kind}:{now.strftime('%Y%m%dT%H%M%S%f')}",
-        kind=kind,
-        title=text,
-        text="\n".join(f"- {line}" for line in lines),
-        users=users,
-        area=case.area,
-        unit=case.unit if case.unit_id else None,
-        case=case,
-        # In Juli the list links each reader to the case page of their role; a group chat
-        # is read at the desk, so channels get the office page.
-        channel_url=reverse("case-detail", args=[case.pk]),
-        now=now,
-    )
+#: Who is told at each step: `juli.cases.handover` (kept here under their old names).
+unit_contacts = handover.unit_contacts
+street_officers = handover.street_officers
 
 
 def _start_clock(
@@ -603,34 +576,42 @@ def transition(
             message=workflow.illegal_state_message,
             locked=True,
         )
-        _notify_step(locked, action, note, step_at[0])
+        handover.announce_step(locked, action, note, actor, step_at[0])
     return locked
-
-
-def _notify_step(case: Case, action: str, note: str, now: datetime.datetime) -> None:
-    """The in-app notifications of a step, in its transaction (they exist exactly when it
-    does)."""
-    if action in {"dispatch", "resume"}:
-        _notify(
-            case,
-            "dispatched",
-            _("Case %(n)s dispatched to you: %(t)s") % {"n": case.number, "t": case.title},
-            unit_contacts(case.unit_id),
-            now,
-        )
-    elif action == "send_back":
-        _notify(
-            case,
-            "sent_back",
-            _("Case %(n)s sent back: %(note)s") % {"n": case.number, "note": note},
-            unit_contacts(case.unit_id),
-            now,
-        )
 
 
 def accept_case(actor: Actor, case: Case, *, note: str = "") -> Case:
     """立案: reported → accepted (office roles over the area)."""
     return transition(actor, case, "accept", note=note)
+
+
+#: The name of the combined step 立案并派遣 in forms and the API's transitions.
+ACCEPT_DISPATCH = "accept_dispatch"
+
+
+def accept_and_dispatch(
+    actor: Actor,
+    case: Case,
+    *,
+    unit: Unit | None = None,
+    note: str = "",
+    at: datetime.datetime | None = None,
+    **kwargs: Any,
+) -> Case:
+    """立案并派遣: reported → accepted → dispatched to `unit` (or the case's unit), in one
+    transaction: two steps, two events, two audit rows, each step's notifications.
+
+    Each step is checked as if made alone (`transition`), and a refusal of either leaves
+    nothing written: a unit that may not take the case refuses the whole. Arguments the
+    dispatch step does not take are refused before the first step. The note goes with the
+    dispatch (what the unit is told). `at` backdates both steps (the demo); default now.
+    """
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        workflow.precheck(actor, locked, "dispatch", {"unit": unit, **kwargs})
+        accepted = transition(actor, locked, "accept", at=at)
+        dispatch_at = at + datetime.timedelta(microseconds=1) if at is not None else None
+        return transition(actor, accepted, "dispatch", note=note, at=dispatch_at, unit=unit)
 
 
 def reject_case(actor: Actor, case: Case, *, note: str) -> Case:
@@ -725,20 +706,6 @@ def escalate_overdue(now: datetime.datetime | None = None) -> list[Case]:
                 data={"deadline": case.deadline},
             )
             record(None, "case.escalate", case, after={"escalated_at": now})
-            users = list(unit_contacts(case.unit_id)) + list(street_officers(case.area_path))
-            _notify(
-                case,
-                "escalated",
-                _("Case %(n)s is overdue (deadline %(d)s): %(t)s")
-                % {
-                    "n": case.number,
-                    "d": timezone.localtime(case.deadline).strftime("%Y-%m-%d %H:%M")
-                    if case.deadline
-                    else "",
-                    "t": case.title,
-                },
-                users,
-                now,
-            )
+            handover.announce_escalation(case, now)
         escalated.append(case)
     return escalated

@@ -52,19 +52,27 @@ from rest_framework.response import Response
 
 from juli.api.base import ScopedReadOnlyViewSet
 from juli.api.errors import ERRORS, READ_ERRORS, ApiErrorSerializer, api_exception_handler, error
-from juli.api.filters import ApiFilterSet, BooleanFilter, DateFilter, IdFilter, single
+from juli.api.filters import (
+    ApiFilterSet,
+    BooleanFilter,
+    DateFilter,
+    IdFilter,
+    QuerySerializer,
+    single,
+)
 from juli.api.ids import MAX_ID, path_id
 from juli.api.pagination import KeysetPagination, bad_cursor, page_size_from
 from juli.api.schema import requires_one_of
 from juli.api.serializers import RefSerializer
 from juli.core import idempotency
 from juli.core.idempotency import Outcome
+from juli.core.uploads import MAX_PER_SUBMISSION
 from juli.core.writes import ConflictError
 from juli.orgs.access import require_login_user, visible_areas
 from juli.orgs.models import Area, Unit, User
 
-from . import access, queries, workflow
-from .actions import PhotoUpload, report_case, transition
+from . import access, queries, reporting, workflow
+from .actions import ACCEPT_DISPATCH, PhotoUpload, accept_and_dispatch, report_case, transition
 from .inspections import ResultInput, submit_inspection
 from .models import (
     TRANSITIONS,
@@ -80,7 +88,7 @@ from .models import (
 from .publication import update_publication
 from .workflow import ArgumentOutOfScope, TransitionError
 
-MAX_UPLOADS = 10
+MAX_UPLOADS = MAX_PER_SUBMISSION  # the phone checks the same limit before queuing
 
 
 # --- Errors: the API's one shape (juli/api/errors.py), with the loop's own exceptions ----------
@@ -386,6 +394,11 @@ class CaseDetailSerializer(CaseSerializer):
         return access.available_actions(self.context["request"].user, case)
 
 
+@extend_schema_field({"type": "string", "maxLength": 60})
+class SearchFilter(django_filters.CharFilter):
+    """The case list's search text (`queries.search_cases`), at most 60 characters."""
+
+
 class CaseFilter(ApiFilterSet):
     """The office list's filters (`queries.CaseFilters`); none can widen the scope."""
 
@@ -397,6 +410,13 @@ class CaseFilter(ApiFilterSet):
     overdue = BooleanFilter(label="Dispatched and past the deadline")
     reported_from = DateFilter(label="Reported on or after (local date)")
     reported_to = DateFilter(label="Reported on or before (local date)")
+    mine = BooleanFilter(label="Only the cases you reported yourself (我的上报)")
+    q = SearchFilter(
+        max_length=queries.MAX_SEARCH_LENGTH,
+        label="Search: a case number or its start (2026-000123, 2026-00012, 000123, 123), or "
+        "words of the title, description, reporter's address, point or area, in simplified or "
+        "traditional script or as pinyin initials (every word must be found)",
+    )
 
     class Meta:
         model = Case
@@ -442,9 +462,18 @@ class CaseReportSerializer(serializers.Serializer):
     # The metaclass pops declared fields, so this does not shadow Field.source at run time.
     source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=[Case.Source.GRID_WORKER, Case.Source.HOTLINE, Case.Source.REFERRAL],
-        default=Case.Source.GRID_WORKER,
+        required=False,
+        help_text="Leave it out for your own report: your role says it (`inspection` for "
+        "inspectors, street officers and district admins, whose reports are accepted on the "
+        "spot; `grid_worker` for grid leaders and grid workers).",
     )
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The problem in a few words; empty: the category's name.",
+    )
     description = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     lat = _decimal(required=False, allow_null=True, min_value=-90, max_value=90)
     lng = _decimal(required=False, allow_null=True, min_value=-180, max_value=180)
@@ -477,14 +506,19 @@ class PublicationRequestSerializer(serializers.Serializer):
 
 
 class TransitionRequestSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=list(TRANSITIONS))
+    action = serializers.ChoiceField(
+        choices=[*TRANSITIONS, ACCEPT_DISPATCH],
+        help_text="One step of the loop (docs/workflows.md). `accept_dispatch` is 立案并派遣: "
+        "`accept` then `dispatch` (to `unit`, else the case's unit) in one transaction, for "
+        "the roles that may make both; a refusal of either step writes nothing.",
+    )
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     unit = serializers.IntegerField(
         min_value=1,
         max_value=MAX_ID,
         required=False,
         allow_null=True,
-        help_text="dispatch/resume: the unit id.",
+        help_text="dispatch/resume/accept_dispatch: the unit id.",
     )
     requested_by = serializers.IntegerField(
         min_value=1,
@@ -574,6 +608,79 @@ def _results() -> QuerySet[Any]:
     from .models import InspectionResult
 
     return InspectionResult.objects.select_related("item").order_by("item__order", "id")
+
+
+# --- Already reported? (the phone report's nearby open cases) -------------------------------------
+
+
+class NearbyQuerySerializer(QuerySerializer):
+    lat = _decimal(required=False, min_value=-90, max_value=90, help_text="The phone's fix.")
+    lng = _decimal(required=False, min_value=-180, max_value=180, help_text="The phone's fix.")
+    point = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, help_text="Open cases at this point."
+    )
+    area = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        required=False,
+        help_text="Open cases in this area (a grid's or building group's subtree).",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return _whole_position(attrs)
+
+
+class PlaceSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["point", "area"], read_only=True)
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    value = serializers.CharField(read_only=True, help_text="The report form's `where` value.")
+    distance_m = serializers.IntegerField(read_only=True, allow_null=True)
+
+
+class NearbyCaseSerializer(serializers.ModelSerializer):
+    category = RefSerializer(read_only=True)
+    area = RefSerializer(read_only=True)
+    point = RefSerializer(read_only=True, allow_null=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    distance_m = serializers.IntegerField(read_only=True, allow_null=True)
+    thumbnail_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "number",
+            "status",
+            "status_label",
+            "category",
+            "area",
+            "point",
+            "title",
+            "reported_at",
+            "distance_m",
+            "thumbnail_url",
+        ]
+        read_only_fields = fields
+
+    def get_thumbnail_url(self, case: Case) -> str | None:
+        photos = getattr(case, "before_photos", [])
+        if not photos:
+            return None
+        file = photos[0].thumbnail or photos[0].file
+        if not file:
+            return None
+        request = self.context.get("request")
+        return request.build_absolute_uri(file.url) if request is not None else file.url
+
+
+class NearbySerializer(serializers.Serializer):
+    place = PlaceSerializer(
+        allow_null=True,
+        read_only=True,
+        help_text="Where the fix most likely is among your reporting places (null: unknown).",
+    )
+    results = NearbyCaseSerializer(many=True, read_only=True)
 
 
 # --- Views ----------------------------------------------------------------------------------------
@@ -743,6 +850,8 @@ class CaseViewSet(CasesApiMixin, IdempotentMixin, ScopedReadOnlyViewSet):
             overdue=bool(f.get("overdue")),
             reported_from=f.get("reported_from"),
             reported_to=f.get("reported_to"),
+            reporter=request.user if f.get("mine") else None,
+            q=f.get("q") or "",
         )
         if f.get("area") is not None:
             area = Area.objects.filter(pk=f["area"]).first()
@@ -789,7 +898,7 @@ class CaseViewSet(CasesApiMixin, IdempotentMixin, ScopedReadOnlyViewSet):
         case = report_case(
             user,
             client_uuid=self.submission_key,  # type: ignore[arg-type]  # required=True
-            source=data["source"],
+            source=data.get("source"),
             category=category,
             title=data["title"],
             area=area,
@@ -839,7 +948,10 @@ class CaseViewSet(CasesApiMixin, IdempotentMixin, ScopedReadOnlyViewSet):
             uploads = data["uploads"]
             kwargs["photos"] = _photos_from_uploads(user, uploads) if act == "rectify" else uploads
         try:
-            transition(user, case, act, note=data["note"], **kwargs)
+            if act == ACCEPT_DISPATCH:
+                accept_and_dispatch(user, case, note=data["note"], **kwargs)
+            else:
+                transition(user, case, act, note=data["note"], **kwargs)
         except ArgumentOutOfScope as refused:
             raise _unknown(refused.field) from None
         except TransitionError as refused:
@@ -875,3 +987,40 @@ class CaseViewSet(CasesApiMixin, IdempotentMixin, ScopedReadOnlyViewSet):
         case = access.access_case(request.user, path_id(pk))
         photos = case.photos.all()
         return Response(CasePhotoSerializer(photos, many=True, context={"request": request}).data)
+
+    @extend_schema(
+        operation_id="cases_nearby",
+        summary="Open cases near a place, before reporting one (already reported?)",
+        parameters=[NearbyQuerySerializer],
+        responses={200: NearbySerializer, **READ_ERRORS},
+    )
+    @action(
+        detail=False, methods=["get"], url_path="nearby", pagination_class=None, filter_backends=[]
+    )
+    def nearby(self, request: Request) -> Response:
+        """Open cases you can see within 150 m of `lat`/`lng`, at `point` or in `area`,
+        nearest first (at most 10), and the suggested place for the fix. A point or an area
+        outside your scope is a 404."""
+        query = NearbyQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        point = area = None
+        if data.get("point") is not None:
+            point = access.access_point(request.user, data["point"])
+        if data.get("area") is not None:
+            area = visible_areas(request.user).filter(pk=data["area"]).first()
+            if area is None:
+                raise Http404
+        lat, lng = data.get("lat"), data.get("lng")
+        place = None
+        if lat is not None and lng is not None and reporting.report_paths(request.user):
+            place = reporting.suggest_place(request.user, lat, lng)
+        cases = reporting.nearby_open_cases(request.user, lat=lat, lng=lng, point=point, area=area)
+        return Response(
+            {
+                "place": PlaceSerializer(place).data if place is not None else None,
+                "results": NearbyCaseSerializer(
+                    cases, many=True, context={"request": request}
+                ).data,
+            }
+        )

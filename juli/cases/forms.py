@@ -91,10 +91,12 @@ def _units(user: Any) -> QuerySet[Unit]:
     return org_access.visible_units(user).filter(is_active=True).order_by("name", "pk")
 
 
-def _unit_field(*, blank: str = "", **kwargs: Any) -> ShownModelChoiceField:
+def _unit_field(
+    *, blank: str = "", search_label: Any = None, **kwargs: Any
+) -> ShownModelChoiceField:
     return ShownModelChoiceField(
         queryset=Unit.objects.none(),
-        widget=PickerSelect(search_url="unit-options", blank=blank),
+        widget=PickerSelect(search_url="unit-options", blank=blank, search_label=search_label),
         **kwargs,
     )
 
@@ -113,6 +115,18 @@ def _set_units(field: Any, user: Any, chosen: Any, hints: Any = None, ids: Any =
 
 
 class CaseFilterForm(forms.Form):
+    q = forms.CharField(
+        required=False,
+        max_length=queries.MAX_SEARCH_LENGTH,
+        label=_("Search cases"),
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": _("Case number, or words of the title, description or address"),
+                "autocomplete": "off",
+            }
+        ),
+    )
     area = AreaChoiceField(
         queryset=Area.objects.none(), required=False, empty_label=_("All areas"), label=_("Area")
     )
@@ -126,7 +140,14 @@ class CaseFilterForm(forms.Form):
     status = forms.ChoiceField(
         choices=[("", _("All statuses")), *Case.Status.choices], required=False, label=_("Status")
     )
-    unit = _unit_field(blank="all", required=False, empty_label=_("All units"), label=_("Unit"))
+    unit = _unit_field(
+        blank="all",
+        required=False,
+        empty_label=_("All units"),
+        label=_("Unit"),
+        # Labelled as what it is: it narrows the unit list, it does not search the cases.
+        search_label=_("Search responsible units"),
+    )
     source = forms.ChoiceField(
         choices=[("", _("All sources")), *Case.Source.choices], required=False, label=_("Source")
     )
@@ -184,6 +205,7 @@ class CaseFilterForm(forms.Form):
             verified_from=data.get("verified_from"),
             verified_to=data.get("verified_to"),
             not_rejected=bool(data.get("not_rejected")),
+            q=data.get("q") or "",
         )
 
 
@@ -282,6 +304,18 @@ class ResumeForm(DispatchForm):
     action = "resume"
 
 
+#: The combined step 立案并派遣 (`actions.accept_and_dispatch`): not an action of
+#: `TRANSITIONS` but its two steps in one transaction.
+ACCEPT_DISPATCH = actions.ACCEPT_DISPATCH
+
+
+class AcceptDispatchForm(DispatchForm):
+    """Accept a reported case and dispatch it to the unit chosen here, in one step."""
+
+    action = ACCEPT_DISPATCH
+    field_order = ["unit", "note"]  # the choice first: the note is optional
+
+
 class DeferForm(ActionForm):
     action = "defer"
     requested_by = ShownModelChoiceField(
@@ -343,6 +377,8 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "resume": ResumeForm,
     "reopen": _form("reopen", ReasonForm),
 }
+#: Forms of steps that combine actions of `TRANSITIONS` (the office's shortcuts).
+COMBINED_FORMS: dict[str, type[ActionForm]] = {ACCEPT_DISPATCH: AcceptDispatchForm}
 
 
 # --- The public feed -------------------------------------------------------------------------------

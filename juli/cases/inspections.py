@@ -30,7 +30,7 @@ from juli.orgs.access import prefix_q, scope_of
 from juli.orgs.models import Post, User
 from juli.orgs.roles import Role
 
-from . import access
+from . import access, handover
 from .actions import (
     PhotoUpload,
     _event,
@@ -407,4 +407,5 @@ def _create_inspection(
             data={"source": "inspection", "inspection": inspection.pk, "item": item.pk},
         )
         record(actor, "case.report", case, after=snapshot(case))
+        handover.announce_report(case, actor, now)
     return inspection

@@ -11,7 +11,10 @@ import base64
 import binascii
 import datetime
 import json
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import zip_longest
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -27,6 +30,7 @@ from .models import (
     Case,
     CaseCategory,
     CaseEvent,
+    CasePhoto,
     Inspection,
     InspectionAssignment,
     Point,
@@ -64,6 +68,11 @@ class CaseFilters:
     verified_from: datetime.date | None = None
     verified_to: datetime.date | None = None
     not_rejected: bool = False
+    #: Only the cases this user reported (我的上报).
+    reporter: Any = None
+    #: The search box: a case number (or its start) or words of the title, description and
+    #: address (`search_cases`).
+    q: str = ""
 
 
 @dataclass
@@ -116,6 +125,10 @@ def filter_cases(qs: QuerySet[Case], filters: CaseFilters | None) -> QuerySet[Ca
         qs = qs.filter(verified_at__lt=_local_midnight(f.verified_to + datetime.timedelta(days=1)))
     if f.not_rejected:
         qs = qs.exclude(status=Case.Status.REJECTED)
+    if f.reporter is not None:
+        qs = qs.filter(reporter_id=_pk(f.reporter))
+    if f.q and f.q.strip():
+        qs = search_cases(qs, f.q)
     return qs
 
 
@@ -238,4 +251,261 @@ def todays_points(
         .select_related("point__area", "point__category")
         .annotate(inspected=Exists(done))
         .order_by("order", "point__area_path", "point__name", "pk")
+    )
+
+
+# --- The case list's search box -----------------------------------------------------------------
+#
+# Cases have no stored search key (orgs' `search_key` column): adding one needs a migration of
+# `cases`, which was not ours to add. Until then the search folds the *query* instead of the
+# rows: each word is looked up as typed-and-simplified and in traditional script in the title,
+# the description, the reporter's address and the point's name (LIKE '%word%'); the area
+# matches through its own search key; pinyin initials are matched by a regular expression of
+# the hanzi each letter can stand for (GB 2312 characters and their traditional forms). All of
+# these scan the cases in scope (no index serves '%word%'), which the scope's own prefix index
+# keeps to one district at most. A number (or its start) uses the unique index on `number`
+# when given with its year. See /tmp/juli-docs/handover.md for the column this wants.
+
+#: "2026-000123", "2026-0001" (a start): the number with its year.
+_NUMBER_WITH_YEAR = re.compile(r"^(\d{4})-?(\d{0,6})$")
+#: "123", "000123", "00012": the sequence part alone (exact, or its start with zeros).
+_SEQUENCE = re.compile(r"^\d{1,6}$")
+#: Pinyin initials: "ljdf" for 垃圾堆放.
+_INITIALS = re.compile(r"^[a-z]{2,8}$")
+#: Words of a query used; more add nothing but cost.
+MAX_SEARCH_WORDS = 5
+#: The longest search the list and the API take (the forms say so at the field).
+MAX_SEARCH_LENGTH = 60
+#: Anything between two hanzi that the initials skip (spaces, digits, punctuation).
+_NOT_HANZI = "[^\u4e00-\u9fff]*"
+
+
+def _number_q(query: str) -> Q | None:
+    """The cases whose number is `query` or starts with it; None when it is no number."""
+    if _SEQUENCE.match(query):
+        # The sequence of any year: exactly (zero-padded), or its start as typed with zeros.
+        q = Q(number__endswith=f"-{int(query):06d}")
+        if query.startswith("0"):
+            q |= Q(number__contains=f"-{query}")
+        return q
+    found = _NUMBER_WITH_YEAR.match(query)
+    if found is not None and len(query) >= 5:
+        year, sequence = found.groups()
+        return Q(number__startswith=f"{year}-{sequence}")
+    return None
+
+
+@lru_cache(maxsize=1)
+def _initial_classes() -> dict[str, str]:
+    """Letter → the hanzi whose reading starts with it (every reading of a heteronym), as the
+    inside of a regex character class: GB 2312 (6,763 characters) and their traditional
+    forms. Built once per process (about 0.2 s)."""
+    from pypinyin import Style, pinyin
+
+    to_traditional = _s2t()
+    letters: dict[str, set[str]] = {}
+    for high in range(0xB0, 0xF8):
+        for low in range(0xA1, 0xFF):
+            try:
+                char = bytes([high, low]).decode("gb2312")
+            except UnicodeDecodeError:
+                continue
+            forms = {char, to_traditional.convert(char)}
+            for reading in pinyin(char, style=Style.FIRST_LETTER, heteronym=True)[0]:
+                if reading[:1].isascii() and reading[:1].isalpha():
+                    letters.setdefault(reading[0].lower(), set()).update(forms)
+    return {letter: "".join(sorted(chars)) for letter, chars in letters.items()}
+
+
+def initials_pattern(initials: str) -> str | None:
+    """A regular expression (PostgreSQL and Python alike) matching hanzi text whose
+    characters read `initials` in a row ("ljdf" matches 垃圾堆放 and 垃圾 堆放); None for
+    a letter no hanzi starts with (i, u, v)."""
+    classes = _initial_classes()
+    parts = []
+    for letter in initials:
+        chars = classes.get(letter)
+        if not chars:
+            return None
+        parts.append(f"[{chars}]")
+    return _NOT_HANZI.join(parts)
+
+
+@lru_cache(maxsize=1)
+def _s2t() -> Any:
+    import opencc
+
+    return opencc.OpenCC("s2t")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _variants(word: str) -> list[str]:
+    """The forms of a typed word the stored text may hold: as typed, simplified,
+    traditional, and Latin letters in lower and upper case (LIKE is case-sensitive on
+    SQLite here, and `icontains` is LIKE there)."""
+    scripts = {word, _t2s().convert(word), _s2t().convert(word)}
+    return sorted(scripts | {v.lower() for v in scripts} | {v.upper() for v in scripts})
+
+
+def _word_q(word: str) -> Q:
+    """One word of the query, as typed (folded here)."""
+    from juli.orgs.search import normalise_query
+
+    q = Q()
+    for variant in _variants(word):
+        q |= (
+            Q(title__icontains=variant)
+            | Q(description__icontains=variant)
+            | Q(reporter_address__icontains=variant)
+            | Q(point__name__icontains=variant)
+        )
+    key = normalise_query(word)
+    if key:
+        q |= Q(area__search_key__contains=key)
+    if _INITIALS.match(word.lower()):
+        pattern = initials_pattern(word.lower())
+        if pattern is not None:
+            q |= Q(title__regex=pattern) | Q(point__name__regex=pattern)
+    return q
+
+
+def search_cases(qs: QuerySet[Case], query: str) -> QuerySet[Case]:
+    """The cases of `qs` (already scoped) that the search box's `query` finds.
+
+    A case number finds that case: "2026-000123" exactly, "2026-00012" as the start of a
+    number, "123" or "000123" the sequence of any year, "00012" (leading zeros) the start of
+    a sequence. Anything else is words (at most `MAX_SEARCH_WORDS`), each of which must be
+    found in the title, description, reporter's address, point name or area: simplified or
+    traditional script alike, and as pinyin initials of the title, the point or the area.
+    """
+    query = query.strip()[:MAX_SEARCH_LENGTH]
+    if not query:
+        return qs
+    number = _number_q(query)
+    if number is not None:
+        return qs.filter(number)
+    for word in query.split()[:MAX_SEARCH_WORDS]:
+        qs = qs.filter(_word_q(word))
+    return qs
+
+
+# --- Rectification rounds: which after-photos belong to which rectify step ---------------------
+
+
+@dataclass
+class RectificationRound:
+    """One rectify step and the after-photos sent for it.
+
+    `outcome`: "current" (the rectification now under review, or verified and closed),
+    "sent_back" (the verifier refused it: `sent_back` is that event, with the reason) or
+    "superseded" (the case was reopened after it).
+    """
+
+    event: CaseEvent
+    photos: list[CasePhoto] = field(default_factory=list)
+    outcome: str = "current"
+    sent_back: CaseEvent | None = None
+
+
+@dataclass
+class CasePhotos:
+    """A case's photos sorted into what the current round shows and what history keeps."""
+
+    before: list[CasePhoto] = field(default_factory=list)
+    #: The after-photos of the current round: those of the latest rectify step unless it
+    #: was sent back or reopened, and those uploaded since (for the next step).
+    after: list[CasePhoto] = field(default_factory=list)
+    rounds: list[RectificationRound] = field(default_factory=list)
+    #: The latest send-back when it is newer than the latest rectify step (the case is back
+    #: with the unit): its note is the reason.
+    sent_back: CaseEvent | None = None
+
+    @property
+    def latest(self) -> RectificationRound | None:
+        return self.rounds[-1] if self.rounds else None
+
+    @property
+    def past(self) -> list[RectificationRound]:
+        """The rounds that are history: sent back or superseded."""
+        return [r for r in self.rounds if r.outcome != "current"]
+
+    def by_event(self) -> dict[int, RectificationRound]:
+        """The past rounds by their rectify event's id (the timeline shows their photos)."""
+        return {r.event.pk: r for r in self.past}
+
+    def pairs(self) -> list[tuple[CasePhoto | None, CasePhoto | None]]:
+        """Before and after side by side: the first of each, the second of each, …"""
+        return list(zip_longest(self.before, self.after))
+
+
+def sort_photos(events: list[CaseEvent], photos: list[CasePhoto]) -> CasePhotos:
+    """Sort `photos` of one case into rounds, from its `events` (oldest first, as
+    `case_timeline` gives them).
+
+    An after-photo belongs to the first rectify step at or after its upload time: the step
+    stores the photos it is given with its own time, and photos attached while the case is
+    dispatched go with the next step. No photo row records its step, so the times decide.
+    """
+    sorted_photos = sorted(photos, key=lambda p: (p.created_at, p.pk))
+    result = CasePhotos(before=[p for p in sorted_photos if p.kind == CasePhoto.Kind.BEFORE])
+    after = [p for p in sorted_photos if p.kind == CasePhoto.Kind.AFTER]
+    round_: RectificationRound | None = None
+    for event in events:
+        if event.action == "rectify":
+            round_ = RectificationRound(event=event)
+            result.rounds.append(round_)
+            result.sent_back = None
+        elif event.action == "send_back" and round_ is not None and round_.outcome == "current":
+            round_.outcome, round_.sent_back = "sent_back", event
+            result.sent_back = event
+        elif event.action == "reopen" and round_ is not None and round_.outcome == "current":
+            round_.outcome = "superseded"
+    pending: list[CasePhoto] = []
+    for p in after:
+        owner = next((r for r in result.rounds if p.created_at <= r.event.at), None)
+        (owner.photos if owner is not None else pending).append(p)
+    latest = result.latest
+    current = latest.photos if latest is not None and latest.outcome == "current" else []
+    result.after = [*current, *pending]
+    return result
+
+
+def verification(case: Case, photos: CasePhotos) -> dict[str, Any] | None:
+    """What the verifier judges, while the case waits for verification (else None): the
+    rectify `event` (who, when, their note), the `unit`, `on_behalf` (an officer recorded
+    it for the unit) and the photos before and after side by side (`pairs`)."""
+    latest = photos.latest
+    if case.status != Case.Status.RECTIFIED or latest is None:
+        return None
+    actor = latest.event.actor
+    return {
+        "event": latest.event,
+        "unit": case.unit,
+        "on_behalf": actor is not None and not rectified_for_unit(case, actor),
+        "pairs": photos.pairs(),
+    }
+
+
+def rectified_for_unit(case: Case, user: Any) -> bool:
+    """Did `user` rectify as staff of the case's unit (else an officer on its behalf)?"""
+    from juli.orgs.models import Post
+
+    if case.unit_id is None or user is None:
+        return False
+    today = timezone.localdate()
+    return (
+        Post.objects.filter(
+            unit_id=case.unit_id,
+            role=Role.UNIT_STAFF,
+            person_id=user.person_id,
+            started_on__lte=today,
+        )
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
+        .exists()
     )

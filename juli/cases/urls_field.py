@@ -9,6 +9,7 @@ urlpatterns = [
     path("m/sw.js", views_field.service_worker, name="field-sw"),
     path("m/manifest.webmanifest", views_field.manifest, name="field-manifest"),
     path("m/report/", views_field.report, name="field-report"),
+    path("m/reports/", views_field.my_reports, name="field-my-reports"),
     path("m/points/<int:pk>/inspect/", views_field.inspect, name="field-inspect"),
     path("m/cases/<int:pk>/", views_field.case_detail, name="field-case"),
 ]

@@ -18,24 +18,26 @@ import json
 from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from juli.core import outbox
-from juli.orgs.access import prefix_q, scope_of, visible_areas
-from juli.orgs.models import Area
+from juli.orgs.access import scope_of
 from juli.orgs.roles import FIELD_ROLES, Role
 
-from . import access, queries
-from .models import POINT_AREA_KINDS, REPORT_ROLES, Case, CaseCategory, ChecklistItem
+from . import access, queries, reporting
+from .models import REPORT_ROLES, Case, CaseCategory, ChecklistItem
 
 #: Case actions a phone offers (the office pages do the rest).
 FIELD_ACTIONS = ("rectify", "verify", "send_back")
@@ -47,9 +49,10 @@ SHELL_STATIC = (
     "js/forms.js",
     "js/field/outbox.js",
     "js/field/field.js",
+    "js/field/report.js",
 )
-#: Area kinds offered as "where" on the report page (a point is better when there is one).
-REPORT_AREA_KINDS = (Area.Kind.COMMUNITY, *POINT_AREA_KINDS)
+#: Rows per page of 我的上报.
+MY_REPORTS_PAGE = 20
 
 
 def _field_user(request: HttpRequest) -> Any:
@@ -67,6 +70,7 @@ def _messages() -> dict[str, str]:
         "reason_needed": _("Give the reason."),
         "photo_needed": _("Add at least one photo."),
         "where_needed": _("Choose the point or the area."),
+        "category_needed": _("Choose the category."),
     }
 
 
@@ -114,26 +118,67 @@ def inspect(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def report(request: HttpRequest) -> HttpResponse:
+    """Photo, category (the most used here first), place (suggested from GPS), send."""
     user = _field_user(request)
-    paths = scope_of(user).paths("area", REPORT_ROLES)
-    if not paths:
+    if not reporting.report_paths(user):
         raise Http404
-    areas = (
-        visible_areas(user)
-        .filter(prefix_q("path", paths), kind__in=REPORT_AREA_KINDS, is_active=True)
-        .order_by("path")
+    points = list(reporting.report_points(user).defer("area__boundary", "area__search_key"))
+    categories = list(CaseCategory.objects.filter(is_active=True).order_by("code"))
+    config = {
+        "nearby_url": reverse("api-case-nearby"),
+        "case_url": reverse("field-case", args=[0]).replace("/0/", "/{id}/"),
+        "point_radius_m": reporting.POINT_RADIUS_M,
+        "points": [
+            {"value": f"point:{p.pk}", "name": p.name, "lat": str(p.lat), "lng": str(p.lng)}
+            for p in points
+            if p.lat is not None and p.lng is not None
+        ],
+        "messages": {
+            "locating": _("Finding where you are…"),
+            "no_fix": _("Your position is unknown: choose the place below."),
+            "suggested": _("Located: %(place)s (tap to use)"),
+            "metres": _("about %(m)s m"),
+            "nearby_none": _("No open case nearby."),
+            "open_case": pgettext("a case in the list of cases nearby", "View"),
+            "sent_number": _("Case %(number)s is reported."),
+            "chars": _("%(n)s / %(max)s characters"),
+        },
+    }
+    context = _base(
+        request,
+        areas=list(reporting.report_areas(user).defer("boundary", "search_key")),
+        points=points,
+        categories=categories,
+        frequent=reporting.frequent_categories(user),
+        report_config=config,
+        max_upload_bytes=settings.JULI_MAX_UPLOAD_BYTES,
     )
-    points = (
-        access.visible_points(user)
-        .filter(prefix_q("area_path", paths), is_active=True)
-        .select_related("area")
-        .order_by("area_path", "name")
+    return render(request, "cases/field/report.html", context)
+
+
+@login_required
+@require_GET
+def my_reports(request: HttpRequest) -> HttpResponse:
+    """我的上报: the cases the user reported, newest first, keyset pages of 20."""
+    user = _field_user(request)
+    after = request.GET.get("after") or None
+    page = queries.case_list(
+        user, queries.CaseFilters(reporter=user), after=after, limit=MY_REPORTS_PAGE
     )
-    categories = CaseCategory.objects.filter(is_active=True).order_by("code")
+    outcomes = reporting.outcomes(page.rows)
+    for case in page.rows:
+        case.outcome = outcomes.get(case.pk, "")  # type: ignore[attr-defined]
     return render(
         request,
-        "cases/field/report.html",
-        _base(request, areas=list(areas), points=list(points), categories=list(categories)),
+        "cases/field/my_reports.html",
+        _base(
+            request,
+            cases=page.rows,
+            next_cursor=page.next_cursor,
+            first_page=after is None,
+            can_report=bool(scope_of(user).roles & REPORT_ROLES),
+            statuses=Case.Status,
+        ),
     )
 
 
@@ -143,7 +188,14 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _field_user(request)
     case = access.access_case(user, pk)
     actions = [a for a in access.available_actions(user, case) if a in FIELD_ACTIONS]
-    photos = list(case.photos.order_by("created_at", "pk"))
+    # The rounds of rectification: the current round's photos, a send-back's reason, the
+    # rejected rounds' photos in the history (`queries.sort_photos`).
+    events = queries.case_timeline(case)
+    prefetch_related_objects(events, "actor__person")
+    photos = queries.sort_photos(events, list(case.photos.order_by("created_at", "pk")))
+    past = photos.by_event()
+    for e in events:
+        e.past_round = past.get(e.pk)  # type: ignore[attr-defined]
     return render(
         request,
         "cases/field/case.html",
@@ -151,8 +203,12 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             case=case,
             actions=actions,
-            before=[p for p in photos if p.kind == "before"],
-            after=[p for p in photos if p.kind == "after"],
+            before=photos.before,
+            after=photos.after,
+            photos=photos,
+            verify_panel=queries.verification(case, photos),
+            sent_back=photos.sent_back if case.status == Case.Status.DISPATCHED else None,
+            history=events,
             statuses=Case.Status,
         ),
     )

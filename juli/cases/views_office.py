@@ -22,6 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from juli.core import exports, idempotency
@@ -31,13 +32,14 @@ from juli.orgs.forms import apply_errors
 
 from . import access, actions, excel, forms, points, publication, queries
 from . import exports as case_exports
-from .models import CASE_OFFICE_ROLES, OPEN_STATUSES, CalendarDay, Case, CasePhoto, Point
+from .models import CASE_OFFICE_ROLES, OPEN_STATUSES, CalendarDay, Case, Point
 from .workflow import ACTION_LABELS, TransitionError
 
 GET_POST = require_http_methods(["GET", "POST"])
 POINT_PAGE = 50
 MAP_LIMIT = 500
 MAP_AREA_LIMIT = 500
+MAP_POINT_LIMIT = 2000  # the points drawn on the map of open cases (squares, names from zoom 16)
 
 
 def _office(request: HttpRequest) -> Any:
@@ -115,15 +117,43 @@ def case_export_download(request: HttpRequest, pk: int) -> FileResponse:
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)
 
 
+#: How each step reads on its button: the loop's actions and the combined 立案并派遣.
+STEP_LABELS = {**ACTION_LABELS, forms.ACCEPT_DISPATCH: gettext_lazy("accept and dispatch")}
+#: Steps that refuse or undo work: never the open, primary choice of a page; they are
+#: opened on purpose and need the reason.
+CAUTIOUS_ACTIONS = frozenset({"reject", "send_back", "reopen"})
+#: The verifier's two steps: in the verify panel, under what they are asked to judge.
+VERIFY_ACTIONS = frozenset({"verify", "send_back"})
+
+
 def _action_forms(user: Any, case: Case, bound: Any = None) -> list[Any]:
+    """The forms of the steps the user may take now: the combined 立案并派遣 first (when the
+    user may make both steps), then one per action of `TRANSITIONS`. Each form knows
+    whether it opens (`open`), how its button looks (`button`) and whether it sits in the
+    verify panel (`in_panel`)."""
     built = []
+    if access.can_accept_and_dispatch(user, case):
+        if bound is not None and bound.action == forms.ACCEPT_DISPATCH:
+            built.append(bound)
+        else:
+            built.append(forms.AcceptDispatchForm(case=case, user=user))
     for action in access.available_actions(user, case):
         if bound is not None and bound.action == action:
             built.append(bound)
         else:
             built.append(forms.ACTION_FORMS[action](case=case, user=user))
+    opened = False
     for form in [*built, bound] if bound is not None else built:
-        form.label = ACTION_LABELS[form.action]
+        form.label = STEP_LABELS[form.action]
+        form.in_panel = case.status == Case.Status.RECTIFIED and form.action in VERIFY_ACTIONS
+        cautious = form.action in CAUTIOUS_ACTIONS
+        # The first safe step opens; a step that refuses or undoes work never does (unless
+        # it comes back with its errors).
+        form.open = form.is_bound or (not cautious and not opened)
+        opened = opened or form.open
+        form.button = (
+            "primary" if not cautious else "secondary" if form.action == "reopen" else "danger"
+        )
     return built
 
 
@@ -136,26 +166,59 @@ def _case_page(
     published: forms.PublicationForm | None = None,
 ) -> Any:
     user = request.user
-    photos = list(case.photos.all())
+    timeline = _timeline(case)
+    photos = queries.sort_photos(timeline, list(case.photos.all()))
+    past = photos.by_event()
+    for e in timeline:
+        e.past_round = past.get(e.pk)  # type: ignore[attr-defined]
     forms_ = _action_forms(user, case, bound)
     if published is None and access.can_publish(user, case):
         published = forms.PublicationForm(case=case)
     context = {
         "nav": "cases",
         "case": case,
-        "before": [p for p in photos if p.kind == CasePhoto.Kind.BEFORE],
-        "after": [p for p in photos if p.kind == CasePhoto.Kind.AFTER],
-        "timeline": _timeline(case),
+        "before": photos.before,
+        "after": photos.after,
+        "photos": photos,
+        "verify_panel": queries.verification(case, photos),
+        "outcome": _outcome(case, timeline),
+        "timeline": timeline,
         "forms": forms_,
+        "panel_forms": [f for f in forms_ if f.in_panel],
+        "step_forms": [f for f in forms_ if not f.in_panel],
         # A refused step that is no longer offered (the case moved on): say why at the top.
         "refusal": None if bound is None or bound in forms_ else bound,
         "position": _position(case),
         "boundary": case.area.boundary,
+        "map_area": {"name": case.area.name, "kind": case.area.kind},
+        "map_point": _point_pin(case.point),
         "publication": published,
         # The reporter's contacts are for the office only; phones masked by role.
         "reporter_phone": access.reporter_phone_for(user, case),
     }
     return render(request, "cases/office/case_detail.html", context, status=status)
+
+
+#: The steps that end a case, and so lead its page.
+OUTCOME_ACTIONS = {Case.Status.CLOSED: "close", Case.Status.REJECTED: "reject"}
+
+
+def _outcome(case: Case, timeline: list[Any]) -> dict[str, Any] | None:
+    """How a closed or rejected case ended (the page leads with it): the closing or
+    rejecting event, and for a closed case its last rectification and verification."""
+    action = OUTCOME_ACTIONS.get(Case.Status(case.status))
+    if action is None:
+        return None
+
+    def last(name: str) -> Any:
+        return next((e for e in reversed(timeline) if e.action == name), None)
+
+    closed = case.status == Case.Status.CLOSED
+    return {
+        "event": last(action),
+        "rectified": last("rectify") if closed else None,
+        "verified": last("verify") if closed else None,
+    }
 
 
 #: Steps whose name does not already say where the case went: "→ status" follows them.
@@ -183,6 +246,13 @@ def _position(case: Case) -> dict[str, float] | None:
     return {"lat": float(lat), "lng": float(lng)}
 
 
+def _point_pin(point: Point | None) -> dict[str, Any] | None:
+    """The case's point for the mini map's pin, when it has a position."""
+    if point is None or point.lat is None or point.lng is None:
+        return None
+    return {"name": point.name, "lat": float(point.lat), "lng": float(point.lng)}
+
+
 @login_required
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -194,6 +264,9 @@ def _already_done(user: Any, case: Case, action: str, expected: str) -> bool:
     """Was a refused step this user's same step, already made from the state the form was
     drawn for (the same form posted again from another tab, or re-rendered with a new id)?"""
     last = case.events.order_by("-at", "-pk").first()
+    if action == forms.ACCEPT_DISPATCH and expected == Case.Status.REPORTED:
+        # The combined step ends on its dispatch, made from `accepted`.
+        action, expected = "dispatch", Case.Status.ACCEPTED
     return (
         case.status != expected
         and last is not None
@@ -218,6 +291,8 @@ def _act(user: Any, case: Case, form: Any) -> Case:
         meta = {k: v for k, v in image.meta().items() if v is not None}
         photo = actions.PhotoUpload(image.content, meta)
         return actions.rectify_case(user, case, note=note, photos=[photo])
+    if form.action == forms.ACCEPT_DISPATCH:
+        return actions.accept_and_dispatch(user, case, note=note, **form.arguments())
     return actions.transition(user, case, form.action, note=note, **form.arguments())
 
 
@@ -241,7 +316,7 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     the same form posted again is answered "already done" and makes nothing."""
     user = _office(request)
     case = access.access_case(user, pk)
-    form_class = forms.ACTION_FORMS.get(action)
+    form_class = forms.ACTION_FORMS.get(action) or forms.COMBINED_FORMS.get(action)
     if form_class is None:
         raise Http404
     form = form_class(request.POST, request.FILES, case=case, user=user)
@@ -275,7 +350,7 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         # way this form's step was made once already.
         messages.info(request, _("This step was already done."))
     else:
-        messages.success(request, _("Done: %(step)s.") % {"step": ACTION_LABELS[action]})
+        messages.success(request, _("Done: %(step)s.") % {"step": STEP_LABELS[action]})
     return redirect("case-detail", case.pk)
 
 
@@ -320,7 +395,8 @@ def _map_cases(user: Any) -> QuerySet[Case]:
 @login_required
 @require_GET
 def case_map_data(request: HttpRequest) -> JsonResponse:
-    """Open cases in scope (the `MAP_LIMIT` most recent) with counts, and the grid polygons."""
+    """Open cases in scope (the `MAP_LIMIT` most recent) with counts, the grid polygons and
+    the positioned active points (the first `MAP_POINT_LIMIT` by area and code)."""
     user = _office(request)
     now = timezone.now()
     open_cases = _map_cases(user)
@@ -357,10 +433,28 @@ def case_map_data(request: HttpRequest) -> JsonResponse:
         .order_by("path")
         .values("pk", "name", "kind", "boundary")[:MAP_AREA_LIMIT]
     )
+    map_points = (
+        access.visible_points(user)
+        .filter(is_active=True, lat__isnull=False, lng__isnull=False)
+        .order_by("area_path", "code")
+        .values("pk", "name", "lat", "lng")[:MAP_POINT_LIMIT]
+    )
+    # One reverse() for up to MAP_POINT_LIMIT links: the pk goes into the URL's slot.
+    point_url = reverse("point-detail", args=[987654321]).replace("987654321", "{}")
     total = sum(counts.values())
     return JsonResponse(
         {
             "cases": cases,
+            "points": [
+                {
+                    "id": p["pk"],
+                    "name": p["name"],
+                    "lat": float(p["lat"] or 0),  # never None: filtered above
+                    "lng": float(p["lng"] or 0),
+                    "url": point_url.format(p["pk"]),
+                }
+                for p in map_points
+            ],
             "counts": {s: counts.get(s, 0) for s in Case.Status.values if s in OPEN_STATUSES},
             "labels": {s: str(Case.Status(s).label) for s in Case.Status.values},
             "total": total,

@@ -39,6 +39,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from .context import client_ip_from_meta
+from .maps import tile_origins
 
 #: The source that stands for the response's nonce in `settings.JULI_CSP`.
 NONCE = "NONCE"
@@ -125,6 +126,9 @@ class ContentSecurityPolicyMiddleware:
         origin = _media_origin()
         if origin and origin not in directives.get("img-src", []):
             directives.setdefault("img-src", ["'self'"]).append(origin)
+        for tiles in tile_origins():  # the base map's tile hosts, only when configured
+            if tiles not in directives.get("img-src", []):
+                directives.setdefault("img-src", ["'self'"]).append(tiles)
         directives.update(getattr(response, "csp_override", {}))
         report_uri = reverse("csp-report")
         response[HEADER] = policy(directives, nonce, report_uri)

@@ -53,16 +53,19 @@ def uses_worker() -> bool:
     return settings.JULI_TASKS_BACKEND == "database"
 
 
-def start_embedded_worker() -> subprocess.Popen[bytes] | None:
+def start_embedded_worker(verbosity: int | None = None) -> subprocess.Popen[bytes] | None:
     """Start `juli worker` as a child process of `juli serve`, or None when not wanted.
 
     A process rather than a thread: the worker installs signal handlers (main thread only)
     and a slow thumbnail must not take the web server's GIL. It shares the terminal, so its
-    log lines appear beside the server's, and Ctrl+C reaches both.
+    log lines appear beside the server's, and Ctrl+C reaches both. `verbosity` is passed on
+    (`juli serve` asks for 0 by default: warnings and errors only, no line per task).
     """
     if not (settings.JULI_EMBEDDED_WORKER and uses_worker()):
         return None
     command = [sys.executable, "-m", "juli.cli", "worker", "--no-startup-delay"]
+    if verbosity is not None:
+        command += ["--verbosity", str(verbosity)]
     return subprocess.Popen(command)  # noqa: S603 - our own interpreter and module, fixed args
 
 

@@ -25,12 +25,14 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from .discovery import Discovery
+from .uploads import MAX_PER_SUBMISSION
 
 #: The module an app declares its outbox kinds in.
 MODULE = "outbox"
@@ -204,11 +206,50 @@ def messages() -> dict[str, str]:
         "discard_confirm": _("Discard this submission? It is deleted from this phone."),
         "no_storage": _("This browser cannot keep submissions offline."),
         "unknown_kind": _("This page cannot send this form: reload it and try again."),
+        # Checked at the field before anything is queued (field.js, checkForm/photoProblem).
+        "required": _("Fill this in."),
+        "choose": _("Choose one."),
+        "too_long": _("At most %(max)s characters; this has %(n)s."),
+        "check_fields": _("Some entries need changing: see the messages beside them."),
+        "photo_label": _("Photos"),
+        "photo_required": _("Add a photo."),
+        "too_many_photos": _("At most %(max)s photos; %(n)s are chosen."),
+        "photo_empty": _("The photo is empty (zero bytes)."),
+        "photo_too_large": _("The photo is larger than %(mb)s MB."),
+        "not_a_photo": _("This file is not a photo."),
+        "photo_format": _("Photos must be JPEG, PNG or HEIC; this file is %(kind)s."),
+        # The outbox's states and the server's refusals (field.js, render/describe/reopen).
+        "waiting_row": _("Waiting to send."),
+        "transport": _("no network, or the server is busy"),
+        "retrying": _("Not sent yet (%(why)s); it is tried again by itself."),
+        "attention": _("Needs your attention"),
+        "attention_count": _("%(n)s need your attention"),
+        "edit": _("Edit and submit again"),
+        "edit_intro": _(
+            "The server did not accept this. Change what the messages say, then submit again."
+        ),
+        "edit_missing": _(
+            "Its form is no longer on this page (the step may be done already): discard it."
+        ),
+        "already_done": _("Already done: nothing more to send."),
+        "field_invalid": _("This entry was not accepted."),
+        "refused": _("The server did not accept this submission."),
+        "refused_403": _("Your posts do not allow this."),
+        "refused_404": _("What this refers to is gone or outside your scope."),
+        "refused_409": _("It was changed in the meantime: nothing was done."),
+        "refused_413": _("This is larger than the server accepts."),
+        "refused_415": _("The server cannot read this kind of file."),
     }
 
 
+def upload_limits() -> dict[str, int]:
+    """The server's photo limits, for the photo inputs' `data-max-bytes` / `data-max-files`."""
+    return {"max_bytes": settings.JULI_MAX_UPLOAD_BYTES, "max_files": MAX_PER_SUBMISSION}
+
+
 def page_context(**extra_messages: str) -> dict[str, Any]:
-    """The context a field page's frame needs: `outbox_kinds` and `field_messages`.
+    """The context a field page's frame needs: `outbox_kinds`, `field_messages` and
+    `upload_limits` (what the photo inputs' data attributes say, `upload_limits()`).
 
     `extra_messages` are the page's own texts for its own builders (they reach the script
     in the same `field-messages` JSON).
@@ -216,4 +257,5 @@ def page_context(**extra_messages: str) -> dict[str, Any]:
     return {
         "outbox_kinds": registry.for_page(),
         "field_messages": {**messages(), **extra_messages},
+        "upload_limits": upload_limits(),
     }

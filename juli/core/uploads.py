@@ -39,6 +39,9 @@ try:  # HEIC/HEIF (iPhone photos) when pillow-heif is installed; without it they
 except ImportError:  # pragma: no cover - pillow-heif is a pinned dependency
     HEIF_SUPPORTED = False
 
+#: How many photos one submission may carry (the API's `uploads` lists; the phone checks it).
+MAX_PER_SUBMISSION = 10
+
 #: The refusal codes, for clients and tests.
 REFUSALS = (
     "empty",

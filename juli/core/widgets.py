@@ -106,12 +106,17 @@ class ShownModelChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
 class PickerSelect(FastSelect):
     """A short select with a search box above it: typing fetches matching `<option>`s from
     `search_url` (htmx) into the select. Without JavaScript the short select still works.
-    The search box has no form, so it is never submitted with the filters."""
+    The search box has no form, so it is never submitted with the filters. `search_label`,
+    when given, is shown above the search box (where another search box on the page could be
+    taken for it)."""
 
-    def __init__(self, *, search_url: str, blank: str = "", attrs: Any = None) -> None:
+    def __init__(
+        self, *, search_url: str, blank: str = "", attrs: Any = None, search_label: Any = None
+    ) -> None:
         super().__init__(attrs)
         self.search_url = search_url
         self.blank = blank
+        self.search_label = search_label
 
     def render(
         self,
@@ -127,6 +132,17 @@ class PickerSelect(FastSelect):
         select = super().render(name, value, attrs, renderer)
         chosen = next(iter(self.format_value(value)), "")
         url = reverse(self.search_url) + "?" + urlencode({"blank": self.blank, "selected": chosen})
+        if self.search_label:
+            return format_html(
+                '<span class="picker labelled"><label class="picker-label"><span>{}</span>'
+                '<input type="search" name="q" form="-" autocomplete="off" placeholder="{}"'
+                ' hx-get="{}" hx-trigger="input changed delay:300ms" hx-target="next select"'
+                ' hx-swap="innerHTML" hx-sync="this:replace"></label>{}</span>',
+                self.search_label,
+                gettext("Search…"),
+                url,
+                select,
+            )
         return format_html(
             '<span class="picker"><input type="search" name="q" form="-" autocomplete="off"'
             ' placeholder="{}" aria-label="{}" hx-get="{}" hx-trigger="input changed delay:300ms"'

@@ -24,7 +24,7 @@ from django.http import Http404
 from juli.orgs import access as org_access
 from juli.orgs.access import one_or_404, prefix_q, scope_of
 from juli.orgs.models import PartyOrg
-from juli.orgs.roles import MANAGER_ROLES, OFFICE_ROLES, Role
+from juli.orgs.roles import MANAGER_ROLES, OFFICE_ROLES, ORG_ROLES, Role
 
 from .models import Duty, DutyList, DutyPost, LeaderDesignation
 
@@ -127,6 +127,19 @@ def access_chain_org(user: Any, pk: Any) -> PartyOrg:
     if not can_see_chain(user, org):
         raise Http404
     return org
+
+
+def shows_my_duties(user: Any) -> bool:
+    """Whether "My duties" is in the user's menu: for those the page has something for. Duties
+    come from posts in party organisations and from party membership, and officers over
+    organisations oversee their chains; a field post alone (inspector, grid worker, unit
+    staff) gives neither, so it would only ever show an empty page. From the cached scope, no
+    query (a business-leader designation alone is not in the scope: such a leader reaches the
+    page from the duties card beside their posts)."""
+    scope = scope_of(user)
+    return scope.superuser or any(
+        g.kind == "org" and (g.role in ORG_ROLES or g.role in CHAIN_ROLES) for g in scope.grants
+    )
 
 
 def chain_roots(user: Any) -> QuerySet[PartyOrg]:

@@ -65,6 +65,15 @@ def can_edit_template(user: Any, template: LetterTemplate) -> bool:
     return _staff_of(user, template.org.path)
 
 
+def reads_letters(user: Any) -> bool:
+    """Whether the user may open the letter list: a superuser, or an office post or an editor
+    post over some party organisation (the grants `visible_letters` filters on). From the
+    cached scope, no query: the main menu asks the same (`letters/menu.py`), so the entry
+    shows exactly to those the list opens for, empty or not."""
+    scope = scope_of(user)
+    return scope.superuser or any(g.kind == "org" and g.role in VIEW_ROLES for g in scope.grants)
+
+
 def visible_letters(user: Any) -> QuerySet[Letter]:
     scope = scope_of(user)
     if scope.superuser:

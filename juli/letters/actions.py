@@ -44,7 +44,7 @@ from juli.core.workflow import append_event, check_move, lock, transition
 from juli.core.writes import apply_fields, require, user_of
 from juli.orgs.models import PartyOrg, Post, User
 
-from . import access, integrity
+from . import access, integrity, notices
 from . import records as letter_records
 from .models import (
     COLLECTING,
@@ -326,7 +326,7 @@ def issue_letter(actor: Actor, letter: Letter) -> Letter:
         letter.issued_at = now
         return ["issued_at"], {}
 
-    return transition(
+    letter = transition(
         actor,
         letter,
         "issue",
@@ -335,6 +335,8 @@ def issue_letter(actor: Actor, letter: Letter) -> Letter:
         effects=stamp,
         audit_values=lambda letter, before, data: (None, {"status": letter.status}),
     )
+    notices.announce(letter, "issue", actor)
+    return letter
 
 
 def issue_letters(actor: Actor, letters: Iterable[Letter]) -> int:
@@ -570,6 +572,7 @@ def _sign(
         signature,
         after=snapshot(signature, ["side", "method", "post", "content_hash"]),
     )
+    notices.announce(letter, action, actor, side=side)
     return signature
 
 
@@ -849,6 +852,8 @@ def save_self_assessment(
             "scores": {pk: str(items[pk].self_score) for pk in sorted(items)},
         },
     )
+    if submit:
+        notices.announce(letter, "self_assess", actor)
     return letter
 
 
@@ -906,6 +911,8 @@ def save_review(
             "scores": {pk: str(items[pk].review_score) for pk in sorted(items)},
         },
     )
+    if finish:
+        notices.announce(letter, "review", actor, grade=GRADE_LABELS.get(letter.grade, ""))
     return letter
 
 
@@ -915,7 +922,7 @@ def return_self_assessment(actor: Actor, letter: Letter, *, note: str) -> Letter
     require(actor, access.is_issuer_staff(actor, letter))
     if not note.strip():
         raise LetterError(_("Say what should be redone."), code="note_required")
-    return transition(
+    letter = transition(
         actor,
         letter,
         "return",
@@ -924,6 +931,8 @@ def return_self_assessment(actor: Actor, letter: Letter, *, note: str) -> Letter
         note=note,
         audit_values=lambda letter, before, data: (None, {"status": letter.status}),
     )
+    notices.announce(letter, "return", actor, note=note)
+    return letter
 
 
 @transaction.atomic
@@ -935,7 +944,7 @@ def publish(actor: Actor, letter: Letter) -> Letter:
         letter.published_at = now
         return ["published_at"], {}
 
-    return transition(
+    letter = transition(
         actor,
         letter,
         "publish",
@@ -944,6 +953,8 @@ def publish(actor: Actor, letter: Letter) -> Letter:
         effects=stamp,
         audit_values=lambda letter, before, data: (None, {"grade": letter.grade}),
     )
+    notices.announce(letter, "publish", actor, grade=GRADE_LABELS.get(letter.grade, ""))
+    return letter
 
 
 # --- Printing ---------------------------------------------------------------------------------

@@ -1,20 +1,13 @@
-"""The responsibility letters in the main menu (see `juli.core.menu`)."""
+"""The responsibility letters in the main menu (see `juli.core.menu`): shown to exactly those
+the letter list opens for (`access.reads_letters`, from the cached scope)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from juli.core.menu import MenuEntry, register
-from juli.orgs.access import roles_of
 
-from .access import VIEW_ROLES
-
-
-def reads_letters(user: Any) -> bool:
-    return bool(user.is_superuser or roles_of(user) & VIEW_ROLES)
-
+from .access import reads_letters
 
 register(
     MenuEntry(

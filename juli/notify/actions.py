@@ -16,11 +16,12 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Model, Q
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from juli.core import notices
@@ -40,6 +41,7 @@ from .models import (
     mask_url,
     max_attempts,
 )
+from .text import Text, render
 
 #: While an attempt is in flight its row is not due; a worker that died mid-attempt leaves
 #: a row that comes due again after this long (longer than any HTTP timeout).
@@ -89,8 +91,8 @@ def notify(
     event_key: str,
     *,
     kind: str,
-    title: str,
-    text: str,
+    title: Text,
+    text: Text,
     url: str = "",
     users: Iterable[User | int] = (),
     area: Area | None = None,
@@ -108,13 +110,26 @@ def notify(
     link of both (`channel_url` overrides it for channels; an empty `url` lets the kind's
     `link` choose per reader). `case` is the case the in-app rows point at, if any. Returns
     the event's deliveries.
+
+    `title` and `text` are rendered per reader (`juli.notify.text`): each in-app row in its
+    recipient's language (`User.language`, else the site's), each channel message in the
+    site's language (`settings.LANGUAGE_CODE`: a group chat has no one reader). Never in the
+    actor's: whoever acts, the reader reads their own language.
     """
     if not event_key or len(event_key) > 120:
         raise ValueError("event_key must be 1–120 characters")
     if not notices.is_registered(kind):
         raise ValueError(f"unknown event kind {kind!r}: register it in a notices.py")
     now = now or timezone.now()
-    recipients = sorted({u if isinstance(u, int) else u.pk for u in users})
+    site = settings.LANGUAGE_CODE
+    languages = _languages(users)
+    titles: dict[str, str] = {}
+
+    def title_in(language: str) -> str:
+        if language not in titles:
+            titles[language] = render(title, language)
+        return titles[language]
+
     case_id = case.pk if case is not None else None
     Notification.objects.bulk_create(
         [
@@ -122,19 +137,37 @@ def notify(
                 recipient_id=pk,
                 case_id=case_id,
                 kind=kind,
-                text=title[:300],
+                text=title_in(language or site)[:300],
                 event_key=event_key,
                 url=url[:300],
                 created_at=now,
             )
-            for pk in recipients
+            for pk, language in sorted(languages.items())
         ],
         ignore_conflicts=True,  # the unique (recipient, event_key): a replay adds nothing
     )
     channels = channels_for(kind, area=area, org=org, unit=unit)
+    if not channels:
+        return []
     return _queue(
-        event_key, kind, title, text, url if channel_url is None else channel_url, channels, now
+        event_key,
+        kind,
+        title_in(site),
+        render(text, site),
+        url if channel_url is None else channel_url,
+        channels,
+        now,
     )
+
+
+def _languages(users: Iterable[User | int]) -> dict[int, str]:
+    """Each recipient's chosen language ("" for the site's), by primary key, read in one
+    query (a User object handed in may predate the person's latest choice)."""
+    ids = {u if isinstance(u, int) else u.pk for u in users}
+    if not ids:
+        return {}
+    chosen = dict(User.objects.filter(pk__in=ids).values_list("pk", "language"))
+    return {pk: chosen.get(pk, "") for pk in ids}
 
 
 def _queue(
@@ -148,6 +181,12 @@ def _queue(
 ) -> list[Delivery]:
     if not channels:
         return []
+    # Channel messages read the site's language (the robots' "open" link label too).
+    with translation.override(settings.LANGUAGE_CODE):
+        payloads = {
+            channel.pk: senders.build_payload(channel.kind, title=title, text=text, url=url)
+            for channel in channels
+        }
     Delivery.objects.bulk_create(
         [
             Delivery(
@@ -155,7 +194,7 @@ def _queue(
                 event_key=event_key,
                 kind=kind,
                 title=title[:300],
-                payload=senders.build_payload(channel.kind, title=title, text=text, url=url),
+                payload=payloads[channel.pk],
                 next_attempt_at=now,
                 created_at=now,
             )
@@ -378,12 +417,13 @@ def send_test(actor: Actor, channel: Channel, *, now: datetime.datetime | None =
     _check_manager(actor, channel.scope)
     now = now or timezone.now()
     who = actor.get_username() if actor is not None else "system"
-    title = _("Test message from Juli")
-    text = _("%(who)s sent this test to the channel “%(name)s” at %(time)s.") % {
-        "who": who,
-        "name": channel.name,
-        "time": timezone.localtime(now).strftime("%Y-%m-%d %H:%M"),
-    }
+    with translation.override(settings.LANGUAGE_CODE):  # a group chat reads the site's language
+        title = _("Test message from Juli")
+        text = _("%(who)s sent this test to the channel “%(name)s” at %(time)s.") % {
+            "who": who,
+            "name": channel.name,
+            "time": timezone.localtime(now).strftime("%Y-%m-%d %H:%M"),
+        }
     key = f"test:{channel.pk}:{now.strftime('%Y%m%dT%H%M%S%f')}"
     (row,) = _queue(key, TEST_KIND, title, text, "", [channel], now)
     record(actor, "channel.test", channel, after={"delivery": row.pk})

@@ -9,6 +9,14 @@
   given up) so that the log page shows every state. Those rows are written directly: making
   them through `send_delivery` would need the network, which the demo never touches.
 
+- The bell as people would have left it: every hand-over of the months replayed was told
+  (issue 14), and people read their bell; what stays unread is the last day's notices
+  (before the build), those whose case still waits on the step they announced, and each
+  person's last three of the last week (they have not opened the bell since), so each
+  officer and unit sees a realistic handful, not months of backlog.
+  Marked read in one UPDATE (read an hour after they came), not through `mark_read`: these
+  are the demo's history, not reads anyone did; no audit rows.
+
 Running it twice changes nothing.
 """
 
@@ -16,6 +24,8 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
+
+from django.db.models import F, Max, Q
 
 from juli.core.demo import DemoRun, demo_step
 from juli.orgs.demo import data as org_data
@@ -62,8 +72,12 @@ def build_demo(stdout: Any = None) -> dict[str, int]:
             is_active=False,
         )
     made = _history(street, wecom)
+    read = _read_history()
     if stdout is not None:
-        stdout.write(f"notify: channels {email.name}, {wecom.name}; {made} recorded deliveries")
+        stdout.write(
+            f"notify: channels {email.name}, {wecom.name}; {made} recorded deliveries; "
+            f"{read} older notices marked read"
+        )
     return {"channels": 2, "deliveries": made}
 
 
@@ -110,6 +124,47 @@ def _history(street: Area, channel: Channel) -> int:
         rows.append(row)
     Delivery.objects.bulk_create(rows, ignore_conflicts=True)
     return Delivery.objects.filter(channel=channel).count()
+
+
+#: How far back from the newest notice the bell stays unread in the demo.
+UNREAD_WINDOW = datetime.timedelta(hours=24)
+#: … and how many of each person's notices of the last week stay unread.
+RECENT_WINDOW = datetime.timedelta(days=7)
+RECENT_PER_PERSON = 3
+
+
+#: The case states in which a notice of the loop still waits on its reader (by the kinds'
+#: keys and the case's status, by field name: no import of the cases app).
+STILL_WAITING = {
+    "reported": ("reported", "accepted"),
+    "dispatched": ("dispatched",),
+    "sent_back": ("dispatched",),
+    "escalated": ("dispatched",),
+    "rectified": ("rectified",),
+    "verified": ("verified",),
+}
+
+
+def _read_history() -> int:
+    """Mark read every notice older than a day before the newest, unless its case still
+    waits on the step it announced (see the module doc)."""
+    newest = Notification.objects.aggregate(newest=Max("created_at"))["newest"]
+    if newest is None:
+        return 0
+    waiting = Q(pk__in=[])
+    for kind, statuses in STILL_WAITING.items():
+        waiting |= Q(kind=kind, case__status__in=statuses)
+    old = Notification.objects.filter(read_at__isnull=True, created_at__lt=newest - UNREAD_WINDOW)
+    recent: dict[int, list[int]] = {}
+    week = Notification.objects.filter(created_at__gte=newest - RECENT_WINDOW)
+    for pk, recipient in week.order_by("-created_at", "-pk").values_list("pk", "recipient_id"):
+        if len(recent.setdefault(recipient, [])) < RECENT_PER_PERSON:
+            recent[recipient].append(pk)
+    keep = {pk for pks in recent.values() for pk in pks}
+    pks = [pk for pk in old.exclude(waiting).values_list("pk", flat=True) if pk not in keep]
+    return Notification.objects.filter(pk__in=pks).update(
+        read_at=F("created_at") + datetime.timedelta(hours=1)
+    )
 
 
 @demo_step("notify", after=("cases",))

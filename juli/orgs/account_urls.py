@@ -9,4 +9,5 @@ urlpatterns = [
     path("account/", account_views.account, name="account"),
     path("account/password/", account_views.password_change, name="password-change"),
     path("account/totp/", account_views.totp_setup, name="totp-setup"),
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
 ]

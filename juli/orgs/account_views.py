@@ -10,6 +10,7 @@ from typing import Any
 import qrcode
 import qrcode.image.svg
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
@@ -18,9 +19,11 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -106,14 +109,74 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("login")
 
 
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language"),
+        required=False,
+        help_text=gettext_lazy("Juli's pages and the notifications written for you."),
+        error_messages={"invalid_choice": gettext_lazy("Choose one of the languages offered.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        default = dict(settings.LANGUAGES).get(settings.LANGUAGE_CODE, settings.LANGUAGE_CODE)
+        site = gettext_lazy("The site's language (%(language)s)") % {"language": default}
+        field = self.fields["language"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", site), *settings.LANGUAGES]
+
+
+def _remember_language(response: HttpResponse, language: str) -> HttpResponse:
+    """The language cookie follows the account's choice, so the sign-in page after a
+    sign-out speaks it too ("" clears it: the browser's language again)."""
+    if language:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    else:
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME, path=settings.LANGUAGE_COOKIE_PATH)
+    return response
+
+
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
-    has_totp = TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
+    """The account page; a POST saves the language choice (the only form posted here)."""
+    user: User = request.user  # type: ignore[assignment]
+    form = LanguageForm(request.POST or None, initial={"language": user.language})
+    if request.method == "POST" and form.is_valid():
+        language = form.cleaned_data["language"]
+        actions.set_language(user, user, language)
+        translation.activate(language or settings.LANGUAGE_CODE)
+        messages.success(request, _("Your language has been saved."))
+        return _remember_language(redirect("account"), language)
+    has_totp = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     return render(
         request,
         "registration/account.html",
-        {"has_totp": has_totp, "totp_offered": access.is_office(request.user)},
+        {
+            "has_totp": has_totp,
+            "totp_offered": access.is_office(user),
+            "language_form": form,
+        },
     )
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch (cookie, redirect), which also stores the choice of a
+    signed-in user: it then holds on every device and for their notifications."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language", "") if request.method == "POST" else ""
+    user = request.user
+    if user.is_authenticated and language in dict(settings.LANGUAGES):
+        actions.set_language(user, user, language)  # type: ignore[arg-type]
+    return response
 
 
 class PasswordForm(forms.Form):

@@ -574,6 +574,28 @@ def change_password(actor: Actor, user: User, new_password: str) -> User:
     return user
 
 
+@transaction.atomic
+def set_language(actor: Actor, user: User, language: str) -> User:
+    """The language `user` reads Juli in ("" for the site's): their own choice (or the
+    platform admin's). An unknown language is refused at the field; the same choice again
+    records nothing."""
+    from django.conf import settings
+
+    require(actor, actor is not None and (actor.pk == user.pk or access.scope_of(actor).superuser))
+    if language not in {code for code, _name in settings.LANGUAGES} | {""}:
+        raise ValidationError({"language": _("Choose one of the languages offered.")})
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.language == language:
+        return user
+    before = user.language
+    user.language = language
+    user.save(update_fields=["language"])
+    record(
+        actor, "account.language", user, before={"language": before}, after={"language": language}
+    )
+    return user
+
+
 # --- Second factor ---------------------------------------------------------------------------
 
 

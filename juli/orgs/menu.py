@@ -16,7 +16,8 @@ def office_admin(user: Any) -> bool:
 
 
 register(
-    MenuEntry("home", _("My posts"), "home", order=10),
+    MenuEntry("home", _("Workbench"), "home", order=5),
+    MenuEntry("posts", _("My posts"), "my-posts", order=10),
     MenuEntry("orgs", _("Organisations"), "org-tree", group="organisation", order=10),
     MenuEntry("areas", _("Areas"), "area-tree", group="organisation", order=20),
     MenuEntry("people", _("People"), "person-list", group="organisation", order=30),

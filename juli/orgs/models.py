@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
@@ -462,6 +463,11 @@ class User(AbstractUser):
         verbose_name=_("person"),
     )
     must_change_password = models.BooleanField(_("must change password"), default=False)
+    #: The language the person reads Juli in: their pages (over the browser's) and every
+    #: notification written for them. Blank: the site's language (settings.LANGUAGE_CODE).
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True, default=""
+    )
 
     class Meta:
         verbose_name = _("account")

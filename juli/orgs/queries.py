@@ -444,6 +444,41 @@ class PersonDetail:
     current_posts: list[Post]
     ended_posts: list[Post]
     username: str | None
+    # Whether the reader can open the person's organisation, area and unit: the page links
+    # only those, and names the others as plain text (no link that answers 404).
+    org_link: bool = False
+    area_link: bool = False
+    unit_link: bool = False
+
+
+def _link_flags(user: Any, person: Person, posts: list[Post]) -> dict[str, bool]:
+    """Which of the places the person page names the reader can open: organisations and
+    areas from the cached scope (the same prefixes `visible_orgs`/`visible_areas` filter
+    on), units with one query (a unit is also seen through the organisations it owns).
+    Each post gets `scope_link`; the person's own places come back as flags."""
+    scope = access.scope_of(user)
+
+    def opens(kind: str, place: Any) -> bool:
+        return place is not None and (scope.superuser or scope.covers(kind, place.path))
+
+    unit_ids = {pk for pk in [person.unit_id, *(p.unit_id for p in posts)] if pk}
+    units = set(
+        access.visible_units(user).filter(pk__in=unit_ids).values_list("pk", flat=True)
+        if unit_ids
+        else []
+    )
+    for post in posts:
+        if post.org_id:
+            post.scope_link = opens("org", post.org)  # type: ignore[attr-defined]
+        elif post.area_id:
+            post.scope_link = opens("area", post.area)  # type: ignore[attr-defined]
+        else:
+            post.scope_link = post.unit_id in units  # type: ignore[attr-defined]
+    return {
+        "org_link": opens("org", person.party_org),
+        "area_link": opens("area", person.area),
+        "unit_link": person.unit_id in units,
+    }
 
 
 def person_detail(user: Any, person: Person) -> PersonDetail:
@@ -464,6 +499,7 @@ def person_detail(user: Any, person: Person) -> PersonDetail:
         current_posts=[p for p in posts if p.is_current],
         ended_posts=[p for p in posts if not p.is_current],
         username=username,
+        **_link_flags(user, person, posts),
     )
 
 

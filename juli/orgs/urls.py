@@ -3,7 +3,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("posts/", views.my_posts, name="my-posts"),
     path("orgs/", views.org_tree, name="org-tree"),
     path("orgs/<int:pk>/", views.org_detail, name="org-detail"),
     path("orgs/<int:pk>/children/", views.org_children, name="org-children"),

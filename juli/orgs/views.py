@@ -70,9 +70,10 @@ def _form_page(
 
 @login_required
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def my_posts(request: HttpRequest) -> HttpResponse:
+    """The user's posts with what each covers (the home page before the work-bench)."""
     user = request.user
-    context: dict[str, Any] = {"nav": "home", "summaries": queries.my_posts(user)}
+    context: dict[str, Any] = {"nav": "posts", "summaries": queries.my_posts(user)}
     if user.person_id:  # type: ignore[union-attr]
         context["membership"] = user.person.party_org  # type: ignore[union-attr]
     elif access.scope_of(user).superuser:

@@ -2,6 +2,10 @@
 
 Scoped as the pages (`access.visible_rankings`): published rankings of the districts the
 caller reads, drafts for their managers; any other id is a 404.
+
+Rows come by level, then rank; a subject with nothing to measure in the week comes after
+the ranked ones with `ranked: false` and `rank`, `total`, `band`-less (`""`), `change` and
+component scores null. `tied: true` marks a shared rank (standard competition ranking).
 """
 
 from __future__ import annotations
@@ -15,11 +19,21 @@ from rest_framework import serializers
 from juli.api.base import ScopedReadOnlyViewSet
 from juli.api.ids import path_id
 
-from . import access
+from . import access, queries
 from .models import Ranking, RankingRow
 
 
 class RankingRowSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    ranked = serializers.BooleanField(
+        read_only=True,
+        help_text="False: nothing to measure this week; rank, total and scores are null.",
+    )
+    rank = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="Standard competition rank (1, 2, 2, 4); null when not ranked.",
+    )
+    tied = serializers.BooleanField(read_only=True, help_text="The rank is shared.")
     on_time_rate = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
     verify_rate = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
     zero_rate = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
@@ -30,12 +44,15 @@ class RankingRowSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
             "level",
             "subject_id",
             "name",
+            "ranked",
             "rank",
+            "tied",
             "previous_rank",
             "change",
             "band",
             "total",
             "cases",
+            "inspections",
             "deduction_total",
             "due_count",
             "on_time_count",
@@ -91,7 +108,7 @@ class RankingDetailSerializer(RankingSerializer):
 
     @extend_schema_field(RankingRowSerializer(many=True))
     def get_rows(self, obj: Ranking) -> list[dict[str, Any]]:
-        rows = obj.rows.order_by("level", "rank")
+        rows = queries.ordered(obj.rows.all())
         return RankingRowSerializer(rows, many=True).data  # type: ignore[return-value]
 
 

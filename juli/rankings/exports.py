@@ -1,4 +1,8 @@
-"""The ranking as an A4 PDF and as an Excel workbook; both state the weights used."""
+"""The ranking as an A4 PDF and as an Excel workbook; both state the weights used.
+
+Both list each level's ranked rows by rank, then its unranked rows ("不参与排名：本周无数据",
+no rank, no score); a shared rank reads "并列第 n" (the workbook keeps the rank a number and
+says it in the "rank note" column)."""
 
 from __future__ import annotations
 
@@ -38,21 +42,31 @@ def ranking_pdf(ranking: Ranking) -> bytes:
     )
 
 
+def _change(row: RankingRow) -> Any:
+    if not row.ranked:
+        return None
+    return _("New to the ranking") if row.change is None else row.change
+
+
 def row_values(row: RankingRow) -> dict[str, Any]:
-    """One row as the workbook (and the page) shows it; None for an undefined rate."""
+    """One row as the workbook (and the page) shows it; None for an undefined rate and for
+    the rank, score and figures without data of an unranked row."""
+    note = row.rank_label if (row.tied or not row.ranked) else ""
     return {
-        "rank": row.rank,
-        "change": row.change,
+        "rank": row.rank if row.ranked else None,
+        "rank_note": note,
+        "change": _change(row),
         "name": row.name,
-        "band": row.get_band_display(),
-        "total": row.total,
+        "band": row.get_band_display() if row.ranked else "",
+        "total": row.total if row.ranked else None,
         "cases": row.cases,
-        "deduction_total": row.deduction_total,
+        "inspections": row.inspections,
+        "deduction_total": row.deduction_total if row.looked_at else None,
         "on_time": row.on_time_rate,
         "on_time_of": f"{row.on_time_count}/{row.due_count}",
         "verification": row.verify_rate,
         "verification_of": f"{row.verify_passed}/{row.verify_total}",
-        "repeats": row.repeat_count,
+        "repeats": row.repeat_count if row.looked_at else None,
         "zero": row.zero_rate,
         "zero_of": f"{row.zero_clean}/{row.zero_points}",
     }
@@ -61,11 +75,13 @@ def row_values(row: RankingRow) -> dict[str, Any]:
 def columns() -> list[tuple[str, str]]:
     return [
         ("rank", _("Rank")),
+        ("rank_note", _("Rank note")),
         ("change", _("Rank change")),
         ("name", _("Subject")),
         ("band", _("Band")),
         ("total", _("Score")),
         ("cases", _("Cases reported")),
+        ("inspections", _("Inspections")),
         ("deduction_total", _("Deduction points")),
         ("on_time", _("On-time rectification (%)")),
         ("on_time_of", _("On time / due")),
@@ -86,7 +102,7 @@ def ranking_xlsx(ranking: Ranking) -> bytes:
         book.sheet(
             str(table.label),
             columns(),
-            [row_values(r) for r in table.rows],
+            [row_values(r) for r in table.shown],
             caption=caption,
             number_formats=formats,
         )

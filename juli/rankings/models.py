@@ -15,6 +15,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from juli.core.workflow import AbstractEvent, Move
@@ -31,6 +32,9 @@ COMPONENTS: tuple[tuple[str, Any], ...] = (
     ("zero", _("Zero-deduction compliance")),
 )
 COMPONENT_KEYS = tuple(key for key, _label in COMPONENTS)
+
+#: What an unranked subject (nothing to measure in the week) shows instead of a rank.
+NOT_RANKED = _("Not ranked: no data this week")
 
 DEFAULT_WEIGHTS = {
     "deductions": Decimal("30"),
@@ -169,10 +173,14 @@ class RankingEvent(AbstractEvent):
 
 
 class RankingRow(models.Model):
-    """One ranked subject (a street, a community or a unit) of one ranking.
+    """One subject (a street, a community or a unit) of one ranking, ranked or not.
 
     Metric values, component scores and the rank are stored as computed, with the subject's
-    name as it was: the row reads the same after a rename.
+    name as it was: the row reads the same after a rename. A subject with nothing to measure
+    in the week (see `scoring.py`) is stored `ranked=False` with no rank, no total, no band
+    and no component score; `tied` marks a rank shared with another subject of the level.
+    Rows stored before the fairness rule (issue 14) are all `ranked=True, tied=False` and
+    have `inspections` None (not recorded then).
     """
 
     class Level(models.TextChoices):
@@ -194,6 +202,11 @@ class RankingRow(models.Model):
     subject_path = models.CharField(max_length=255, blank=True)
     name = models.CharField(_("name"), max_length=120)
     cases = models.PositiveIntegerField(_("cases reported"), default=0)
+    #: Inspections started at the subject's points in the week; None on rows stored before
+    #: this figure was kept.
+    inspections = models.PositiveIntegerField(
+        _("inspections in the week"), null=True, blank=True, default=None
+    )
     deduction_total = models.DecimalField(
         _("deduction points"), max_digits=12, decimal_places=2, default=Decimal("0")
     )
@@ -206,21 +219,29 @@ class RankingRow(models.Model):
     repeat_points = models.JSONField(_("repeat points"), default=list, blank=True)
     zero_points = models.PositiveIntegerField(_("zero-deduction points"), default=0)
     zero_clean = models.PositiveIntegerField(_("zero-deduction points kept clean"), default=0)
-    score_deductions = models.DecimalField(max_digits=5, decimal_places=2)
+    score_deductions = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     score_on_time = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     score_verification = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
-    score_repeats = models.DecimalField(max_digits=5, decimal_places=2)
+    score_repeats = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     score_zero = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
-    total = models.DecimalField(_("score"), max_digits=5, decimal_places=2)
-    rank = models.PositiveIntegerField(_("rank"))
+    #: False: nothing to measure this week; listed below the ranked rows without a score.
+    ranked = models.BooleanField(_("ranked"), default=True)
+    total = models.DecimalField(_("score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    #: Standard competition ranking (1, 2, 2, 4); None when not ranked.
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    #: The rank is shared with another subject of the level (并列).
+    tied = models.BooleanField(_("tied"), default=False)
     previous_rank = models.PositiveIntegerField(_("last week's rank"), null=True, blank=True)
     change = models.IntegerField(_("change"), null=True, blank=True)
-    band = models.CharField(_("band"), max_length=6, choices=Band.choices)
+    #: "" when not ranked.
+    band = models.CharField(_("band"), max_length=6, choices=Band.choices, blank=True)
 
     class Meta:
         verbose_name = _("ranking row")
         verbose_name_plural = _("ranking rows")
-        ordering = ["ranking", "level", "rank"]
+        # Unranked rows (rank NULL) last on every database; tied rows in the order they
+        # were written (by name), which is their id order.
+        ordering = ["ranking", "level", models.F("rank").asc(nulls_last=True), "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["ranking", "level", "subject_id"], name="rankingrow_once_per_subject"
@@ -228,7 +249,23 @@ class RankingRow(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.ranking_id} {self.level} {self.rank}. {self.name}"
+        return f"{self.ranking_id} {self.level} {self.rank or '-'}. {self.name}"
+
+    @property
+    def looked_at(self) -> bool:
+        """Inspected or had a case reported in the week: deductions and repeats have data.
+        Rows stored before inspections were kept (None) count as looked at, as then."""
+        return self.inspections is None or self.inspections + self.cases > 0
+
+    @property
+    def rank_label(self) -> str:
+        """The rank as the page, the PDF and the workbook say it: "3", "并列第 3" or
+        "不参与排名：本周无数据"."""
+        if not self.ranked or self.rank is None:
+            return str(NOT_RANKED)
+        if self.tied:
+            return gettext("Tied at %(rank)s") % {"rank": self.rank}
+        return str(self.rank)
 
     @property
     def on_time_rate(self) -> Decimal | None:

@@ -12,7 +12,6 @@ import datetime
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from juli.core.notices import NoticeKind, register
@@ -40,14 +39,17 @@ def _url(ranking: Any) -> str:
 def on_ranking_published(sender: Any, ranking: Any, actor: Any = None, **kwargs: Any) -> None:
     from juli.notify.actions import notify
     from juli.notify.queries import office_staff
+    from juli.notify.text import lazy_format
 
     district = ranking.district
     week = ranking.week
     week_label = week.strftime("%Y-%m-%d") if hasattr(week, "strftime") else str(week)
-    title = _("Weekly ranking of %(area)s for the week of %(week)s published") % {
-        "area": district,
-        "week": week_label,
-    }
+    # Rendered for each reader in their language (juli.notify.text), never the actor's.
+    title = lazy_format(
+        gettext_lazy("Weekly ranking of %(area)s for the week of %(week)s published"),
+        area=district,
+        week=week_label,
+    )
     notify(
         f"ranking:{ranking.pk}:published",
         kind=RANKING.key,

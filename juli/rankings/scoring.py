@@ -22,9 +22,15 @@ Which cases count (all within the district's subtree; rejected reports never cou
                   deferral ledger, not of this week's ranking.
     verification  a "verify" or "send_back" event in the week, on a case reported within
                   the same window.
+Which inspections count
+    inspected     an inspection (日督查) of a point in the district `started_at` in the week;
+                  it belongs to the street and community of its `area_path` and to the
+                  point's responsible unit. A point is CHECKED in the week when it was
+                  inspected or a (not rejected) case was reported at it in the week.
 
 Metrics per subject
     cases             number of reported cases.
+    inspections       number of inspections.
     deduction_total   sum of `deduction` over reported cases.                 lower is better
     on_time           due cases with `rectified_at` ≤ `deadline` / due cases. A case sent back
                       loses its rectification time (the send-back clears it), so only a
@@ -35,36 +41,54 @@ Metrics per subject
     repeats           for each (point, category) with n ≥ 2 reported cases in the week, n − 1;
                       summed (units: per (unit, point, category)).                lower is better
     zero-deduction    active zero-deduction points of the subject (units: whose responsible
-                      unit it is) / of which with no deduction > 0 reported in the week. The
-                      points are taken as they are when the ranking is computed (it is computed
-                      and frozen right after its week).
+                      unit it is) CHECKED in the week / of which with no deduction > 0
+                      reported in the week. A point nobody looked at is not "kept clean": it
+                      is not counted at all. The points are taken as they are when the
+                      ranking is computed (it is computed and frozen right after its week).
 
-Component scores (0–100, rounded half-up to 0.01)
-    deductions    100 × (1 − d / d_max), d_max the largest deduction_total in the level;
-                  all 100 when d_max = 0. Likewise repeats with r_max.
+Nothing to measure (no data)
+    Each component has a basis, its "denominator"; a component whose basis is empty for a
+    subject has NO DATA for it (shown "—") and is left out of the subject's score:
+        deductions, repeats   inspections + cases reported (nothing was looked at: no data;
+                              looked at and nothing found: a real 100)
+        on_time               due cases
+        verification          verification decisions
+        zero-deduction        zero-deduction points checked
+    A subject is RANKED when at least one component with a weight above 0 has data. Any other
+    subject is "not ranked: no data this week" (不参与排名：本周无数据): stored with no rank,
+    no total, no band and no component score, listed below the ranked subjects by name; it
+    never counts as 100 points.
+
+Component scores (0–100, rounded half-up to 0.01), ranked subjects only
+    deductions    100 × (1 − d / d_max), d_max the largest deduction_total among the level's
+                  subjects with data for it; all 100 when d_max = 0. Likewise repeats.
     on_time, verification, zero-deduction
                   the rate as a percentage, 100 × numerator / denominator. When the
                   denominator is 0 the component is undefined (shown "—") and left out.
 
 Total
-    Σ wₖ·sₖ / Σ wₖ over the DEFINED components k, rounded half-up to 0.01: a subject with
-    nothing due is scored on what it had. Deductions and repeats are always defined; when the
-    weights of all defined components are 0 the total is 0.
+    Σ wₖ·sₖ / Σ wₖ over the components k WITH DATA, rounded half-up to 0.01: the weights are
+    renormalised over what the subject had (a street with nothing due is scored on its
+    deductions, repeats, verification and zero-deduction points alone).
 
-Rank, ties, bands, change
-    Order by total (high first), then deduction_total (low first), then repeats (low first),
-    then name (by Unicode code point), then subject id: every rank is unique and the order is the same on every run.
-    Bands ("抓两头带中间"): with n subjects in a level and k = min(3, n // 3), ranks 1…k are
-    "top" (green), ranks n−k+1…n "bottom" (red), the rest "middle" — except that a tie never
-    splits a band: a top-k subject whose total equals the total of rank k+1, or a bottom-k
-    subject whose total equals the total of rank n−k, is "middle" (ten streets at 100.00 are
-    all middle; the one at 38.17 alone is bottom). `change` = last week's
-    rank − this rank (positive = moved up), from the district's PUBLISHED ranking of the week
-    before; none when the subject was not ranked then.
+Rank, ties, bands, change (ranked subjects only)
+    Standard competition ranking by total, high first: equal totals (to 0.01, as shown)
+    share a rank and the next rank skips (1, 2, 2, 4); the rows of a shared rank are marked
+    `tied` (并列第 2) and listed by name (Unicode code point), then subject id. No hidden
+    tie-breaker: two subjects with the same score have the same rank.
+    Bands ("抓两头带中间"): with n RANKED subjects in a level and k = min(3, n // 3), the top
+    band is the subjects whose whole tie group lies within positions 1…k, the bottom band
+    those whose whole tie group lies within positions n−k+1…n; the rest are "middle". A band
+    never splits a tie: a tie group crossing the band's edge stays out of the band, so the
+    band may hold fewer than k (ten streets at 100.00 are all middle; the one at 38.17 alone
+    is bottom). `change` = last week's rank − this rank (positive = moved up), from the
+    district's PUBLISHED ranking of the week before, and only when the subject was ranked
+    there; otherwise none ("新进排名", new to the ranking). Unranked rows have no change.
 
 Cost: three GROUP BY queries over the week's cases (range on `reported_at`, prefix on
-`area_path`), one over the week's verification events of those cases, two small ones over
-points and the area and unit names; Python only rolls up the grouped rows.
+`area_path`), one over the week's verification events of those cases, one over the week's
+inspections (grouped by point), two small ones over points and the area and unit names;
+Python only rolls up the grouped rows.
 """
 
 from __future__ import annotations
@@ -80,7 +104,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, F, Q, Sum
 
-from juli.cases.models import Case, CaseCategory, CaseEvent, Point
+from juli.cases.models import Case, CaseCategory, CaseEvent, Inspection, Point
 from juli.orgs.models import Area, Unit
 
 from .models import COMPONENT_KEYS, Ranking, RankingRow
@@ -147,6 +171,7 @@ def last_complete_week(today: datetime.date) -> datetime.date:
 @dataclass
 class Tally:
     cases: int = 0
+    inspections: int = 0
     deduction_total: Decimal = Decimal("0")
     due_count: int = 0
     on_time_count: int = 0
@@ -230,6 +255,14 @@ def gather(district: Area, week_start: datetime.date) -> dict[str, list[Subject]
         .annotate(total=Count("id"), passed=Count("id", filter=Q(action="verify")))
         .order_by()
     )
+    inspected: list[Any] = list(
+        Inspection.objects.filter(
+            area_path__startswith=district.path, started_at__gte=start, started_at__lt=end
+        )
+        .values("point_id", "area_path", "point__responsible_unit_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     # The points as they are now: a ranking is computed (and frozen) right after its week.
     points = Point.objects.filter(area_path__startswith=district.path, is_active=True)
     zero = list(
@@ -243,6 +276,9 @@ def gather(district: Area, week_start: datetime.date) -> dict[str, list[Subject]
     unit_ids |= {r["unit_id"] for r in reported if r["unit_id"]}
     unit_ids |= {r["unit_id"] for r in due if r["unit_id"]}
     unit_ids |= {r["case__unit_id"] for r in verified if r["case__unit_id"]}
+    unit_ids |= {
+        r["point__responsible_unit_id"] for r in inspected if r["point__responsible_unit_id"]
+    }
     subjects = _subjects(district, unit_ids)
     streets, communities, units = (
         subjects[RankingRow.Level.STREET],
@@ -257,6 +293,11 @@ def gather(district: Area, week_start: datetime.date) -> dict[str, list[Subject]
         return [s.tally for s in found if s is not None]
 
     dirty: dict[int, Decimal] = defaultdict(Decimal)
+    checked: set[int] = set()
+    for r in inspected:
+        checked.add(r["point_id"])
+        for t in targets(r["area_path"], r["point__responsible_unit_id"]):
+            t.inspections += r["n"]
     for r in reported:
         ded = r["ded"] or Decimal("0")
         for t in targets(r["area_path"], r["unit_id"]):
@@ -266,6 +307,7 @@ def gather(district: Area, week_start: datetime.date) -> dict[str, list[Subject]
                 t.by_point[(r["point_id"], r["category_id"])] += r["n"]
         if r["point_id"]:
             dirty[r["point_id"]] += ded
+            checked.add(r["point_id"])
     for r in due:
         for t in targets(r["area_path"], r["unit_id"]):
             t.due_count += r["due"]
@@ -275,6 +317,8 @@ def gather(district: Area, week_start: datetime.date) -> dict[str, list[Subject]
             t.verify_total += r["total"]
             t.verify_passed += r["passed"]
     for _pk, path, unit_id in zero:
+        if _pk not in checked:
+            continue  # nobody looked at it this week: neither clean nor dirty
         clean = not dirty.get(_pk)
         for t in targets(path, unit_id):
             t.zero_points += 1
@@ -321,15 +365,85 @@ def _lower_is_better(value: Decimal, worst: Decimal) -> Decimal:
     return q2(HUNDRED * (1 - Decimal(value) / worst))
 
 
+def has_data(t: Tally) -> dict[str, bool]:
+    """Whether each component has a non-empty basis for the tally (see "Nothing to measure")."""
+    looked_at = t.inspections + t.cases > 0
+    return {
+        "deductions": looked_at,
+        "on_time": t.due_count > 0,
+        "verification": t.verify_total > 0,
+        "repeats": looked_at,
+        "zero": t.zero_points > 0,
+    }
+
+
+def _bands(ranked: list[dict[str, Any]]) -> None:
+    """Top/bottom/middle of ranked rows in rank order; a band never splits a tie."""
+    n = len(ranked)
+    k = min(BAND_SIZE, n // 3)
+    group: dict[int, int] = defaultdict(int)
+    for row in ranked:
+        group[row["rank"]] += 1
+    for row in ranked:
+        first = row["rank"]
+        last = first + group[first] - 1
+        if last <= k:
+            row["band"] = RankingRow.Band.TOP
+        elif first > n - k:
+            row["band"] = RankingRow.Band.BOTTOM
+        else:
+            row["band"] = RankingRow.Band.MIDDLE
+
+
 def score_level(
     subjects: list[Subject], weights: dict[str, Decimal], previous: dict[int, int]
 ) -> list[dict[str, Any]]:
-    """The rows of one level, ranked: field values for `RankingRow` (without `ranking`)."""
-    worst_deduction = max((s.tally.deduction_total for s in subjects), default=Decimal("0"))
-    worst_repeats = Decimal(max((s.tally.repeat_count for s in subjects), default=0))
-    rows: list[dict[str, Any]] = []
+    """The rows of one level: the ranked ones by rank, then the unranked ones by name.
+
+    Field values for `RankingRow` (without `ranking`); `previous` is subject id → last
+    week's rank, for subjects ranked then."""
+    data = {id(s): has_data(s.tally) for s in subjects}
+    ranked_ids = {
+        id(s) for s in subjects if any(data[id(s)][k] and weights[k] > 0 for k in COMPONENT_KEYS)
+    }
+    measured = [s for s in subjects if id(s) in ranked_ids]
+    worst_deduction = max(
+        (s.tally.deduction_total for s in measured if data[id(s)]["deductions"]),
+        default=Decimal("0"),
+    )
+    worst_repeats = Decimal(
+        max((s.tally.repeat_count for s in measured if data[id(s)]["repeats"]), default=0)
+    )
+    ranked: list[dict[str, Any]] = []
+    unranked: list[dict[str, Any]] = []
     for s in subjects:
         t = s.tally
+        row: dict[str, Any] = {
+            "level": s.level,
+            "subject_id": s.subject_id,
+            "subject_path": s.path,
+            "name": s.name,
+            "cases": t.cases,
+            "inspections": t.inspections,
+            "deduction_total": q2(t.deduction_total),
+            "due_count": t.due_count,
+            "on_time_count": t.on_time_count,
+            "verify_total": t.verify_total,
+            "verify_passed": t.verify_passed,
+            "repeat_count": t.repeat_count,
+            "repeat_points": t.repeat_points,
+            "zero_points": t.zero_points,
+            "zero_clean": t.zero_clean,
+            "tied": False,
+            "previous_rank": None,
+            "change": None,
+        }
+        if id(s) not in ranked_ids:
+            row |= {f"score_{k}": None for k in COMPONENT_KEYS}
+            row |= {"ranked": False, "total": None, "rank": None, "band": ""}
+            unranked.append(row)
+            continue
+        has = data[id(s)]
         scores = {
             "deductions": _lower_is_better(t.deduction_total, worst_deduction),
             "on_time": percent(t.on_time_count, t.due_count),
@@ -337,69 +451,49 @@ def score_level(
             "repeats": _lower_is_better(Decimal(t.repeat_count), worst_repeats),
             "zero": percent(t.zero_clean, t.zero_points),
         }
+        scores = {k: v if has[k] else None for k, v in scores.items()}
         weight_sum = weighted = Decimal(0)
         for k in COMPONENT_KEYS:
             score = scores[k]
             if score is not None:
                 weight_sum += weights[k]
                 weighted += weights[k] * score
-        total = q2(weighted / weight_sum) if weight_sum > 0 else Decimal("0.00")
-        rows.append(
-            {
-                "level": s.level,
-                "subject_id": s.subject_id,
-                "subject_path": s.path,
-                "name": s.name,
-                "cases": t.cases,
-                "deduction_total": q2(t.deduction_total),
-                "due_count": t.due_count,
-                "on_time_count": t.on_time_count,
-                "verify_total": t.verify_total,
-                "verify_passed": t.verify_passed,
-                "repeat_count": t.repeat_count,
-                "repeat_points": t.repeat_points,
-                "zero_points": t.zero_points,
-                "zero_clean": t.zero_clean,
-                **{f"score_{k}": scores[k] for k in COMPONENT_KEYS},
-                "total": total,
-            }
-        )
-    rows.sort(
-        key=lambda r: (
-            -r["total"],
-            r["deduction_total"],
-            r["repeat_count"],
-            r["name"],
-            r["subject_id"],
-        )
-    )
-    n = len(rows)
-    band = min(BAND_SIZE, n // 3)
-    totals = [row["total"] for row in rows]
-    for index, row in enumerate(rows, start=1):
-        row["rank"] = index
-        if index <= band and row["total"] != totals[band]:
-            row["band"] = RankingRow.Band.TOP
-        elif index > n - band and row["total"] != totals[n - band - 1]:
-            row["band"] = RankingRow.Band.BOTTOM
-        else:
-            row["band"] = RankingRow.Band.MIDDLE
+        # weight_sum > 0: a ranked subject has data for a component weighted above 0.
+        row |= {f"score_{k}": scores[k] for k in COMPONENT_KEYS}
+        row |= {"ranked": True, "total": q2(weighted / weight_sum)}
+        ranked.append(row)
+    ranked.sort(key=lambda r: (-r["total"], r["name"], r["subject_id"]))
+    unranked.sort(key=lambda r: (r["name"], r["subject_id"]))
+    count: dict[Decimal, int] = defaultdict(int)
+    for row in ranked:
+        count[row["total"]] += 1
+    rank = 0
+    for position, row in enumerate(ranked, start=1):
+        if position == 1 or row["total"] != ranked[position - 2]["total"]:
+            rank = position
+        row["rank"] = rank
+        row["tied"] = count[row["total"]] > 1
         before = previous.get(row["subject_id"])
         row["previous_rank"] = before
-        row["change"] = None if before is None else before - index
-    return rows
+        row["change"] = None if before is None else before - rank
+    _bands(ranked)
+    return ranked + unranked
 
 
 def previous_ranks(district: Area, week_start: datetime.date) -> dict[str, dict[int, int]]:
-    """(level → subject id → rank) of the district's published ranking of the week before."""
+    """(level → subject id → rank) of the subjects RANKED in the district's published
+    ranking of the week before."""
     out: dict[str, dict[int, int]] = {level: {} for level in RankingRow.Level.values}
     rows = RankingRow.objects.filter(
         ranking__district=district,
         ranking__week_start=week_start - datetime.timedelta(days=7),
         ranking__status=Ranking.Status.PUBLISHED,
+        ranked=True,
+        rank__isnull=False,
     ).values_list("level", "subject_id", "rank")
     for level, subject_id, rank in rows:
-        out[level][subject_id] = rank
+        if rank is not None:  # filtered above; for the type checker
+            out[level][subject_id] = rank
     return out
 
 

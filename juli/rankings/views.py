@@ -106,7 +106,7 @@ def ranking_district(request: HttpRequest, pk: int) -> HttpResponse:
             table.fold()
     queries.attach_repeats(tables)
     for table in tables:
-        for row in table.rows:
+        for row in table.shown:
             row.links = _links(row, ranking, district) if access.row_linkable(scope, row) else None  # type: ignore[attr-defined,arg-type]
     weeks = queries.recent_weeks()
     if week not in weeks:

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from juli.core.audit import record, snapshot
 from juli.core.signing import hash_content
@@ -17,6 +18,7 @@ from juli.core.workflow import Move, transition
 from juli.core.writes import ConflictError, require, user_of
 from juli.notify.actions import notify
 from juli.notify.queries import office_staff
+from juli.notify.text import lazy_format
 from juli.orgs.models import Area
 
 from .access import can_file_note, can_sign_note
@@ -32,7 +34,7 @@ def _announce(note: Note) -> None:
     notify(
         f"{Note._meta.label_lower}:{note.pk}:filed",
         kind=NOTE_FILED.key,
-        title=_("Field note filed: %(title)s") % {"title": note.title},
+        title=lazy_format(gettext_lazy("Field note filed: %(title)s"), title=note.title),
         text=note.text,
         url=url,
         users=office_staff(note.area),

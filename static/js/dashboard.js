@@ -90,13 +90,16 @@
   function map(data, L) {
     var chart = make("chart-map");
     if (!chart) return;
-    var features = [], values = [], max = 0;
+    var features = [], values = [], names = [], max = 0;
     data.cells.forEach(function (c) {
       var g = geometry(c.boundary);
       if (!g) return;
       features.push({ type: "Feature", properties: { name: c.code }, geometry: g });
       values.push({ name: c.code, value: c.reported, title: c.name, open: c.open, url: c.url });
       if (c.reported > max) max = c.reported;
+      // The grid's name at its centre (basemap.js finds it); names that collide are hidden.
+      var at = window.JuliMap ? window.JuliMap.labelPoint(c.boundary) : null;
+      if (at) names.push({ name: c.name, value: at });
     });
     var name = "juli-dashboard-" + (data.cells.length ? data.cells[0].code : "none");
     window.echarts.registerMap(name, { type: "FeatureCollection", features: features });
@@ -134,7 +137,11 @@
       series: [
         { type: "map", geoIndex: 0, data: values },
         { type: "scatter", coordinateSystem: "geo", symbolSize: 6, z: 3, data: points,
-          itemStyle: { opacity: 0.85, borderColor: "#fff", borderWidth: 0.6 } }
+          itemStyle: { opacity: 0.85, borderColor: "#fff", borderWidth: 0.6 } },
+        { type: "scatter", coordinateSystem: "geo", symbolSize: 0, z: 4, silent: true, data: names,
+          label: { show: true, formatter: "{b}", color: "#5a1010", fontSize: 11, fontFamily: FONT,
+            textBorderColor: "#fff", textBorderWidth: 2 },
+          labelLayout: { hideOverlap: true }, tooltip: { show: false } }
       ]
     });
     chart.on("click", go);

@@ -229,34 +229,42 @@ def test_it_retries_after_a_server_error_and_rectifies_once(
 
 
 @pytest.mark.browser
-def test_it_shows_a_conflict_and_sends_again_on_retry(
+def test_it_reopens_a_conflict_and_sends_it_again_under_a_new_key(
     browser: Browser, live_server: Any, transactional_db: None, world: Any, screenshot_dir: Path
 ) -> None:
+    """A 409 is not retried: the item needs attention, the form comes back as it was (the
+    English detail of the answer replaced by the page's own Chinese), and submitting it
+    again sends it under a new client UUID (issue 14, item 4)."""
     base = live_server.url
     conflict = json.dumps({"detail": "This submission id is already used.", "code": "conflict"})
     context = browser.new_context(locale="zh-CN", **PHONE)
     try:
         page = _sign_in(context, base, "grid_worker")
         page.goto(f"{base}/m/report/")
+        msg = json.loads(page.locator("#field-messages").text_content() or "{}")
         page.route(
             "**/api/v1/cases/",
             lambda route: route.fulfill(
                 status=409, body=conflict, headers={"Content-Type": "application/json"}
             ),
         )
-        page.locator("#r-category").select_option(str(world.litter.pk))
-        page.locator("#r-where").select_option(f"point:{world.point_b.pk}")
-        page.locator("#r-title").fill("菜场B门口垃圾堆放")
+        page.locator("[name=category]").select_option(str(world.litter.pk))
+        page.locator("[name=where]").select_option(f"point:{world.point_b.pk}")
+        page.locator("[name=title]").fill("菜场B门口垃圾堆放")
         page.locator("#report-form button[type=submit]").click()
-        problem = page.locator("#outbox-problems li.conflict")
-        expect(problem).to_contain_text("This submission id is already used.")
+        problem = page.locator("#outbox-problems li[data-state=attention]")
+        expect(problem).to_contain_text(msg["refused_409"])
+        expect(problem).not_to_contain_text("This submission id")
         expect(page.locator("#outbox-status")).to_have_attribute("data-count", "0")
         expect(page.locator("#outbox-status")).to_have_attribute("data-problems", "1")
+        expect(page.locator("#report-form")).to_be_visible()
+        expect(page.locator("[name=title]")).to_have_value("菜场B门口垃圾堆放")
+        expect(page.locator("#report-form .form-error")).to_contain_text(msg["refused_409"])
         assert Case.objects.count() == 0
         page.screenshot(path=str(screenshot_dir / "offline-8-conflict.png"), full_page=True)
 
         page.unroute("**/api/v1/cases/")
-        problem.locator("button", has_text=re.compile(".+")).first.click()
+        page.locator("#report-form button[type=submit]").click()
         expect(page.locator("#outbox-status")).to_have_attribute("data-problems", "0")
         expect(page.locator("#form-done")).to_have_attribute("data-state", "sent", timeout=WAIT_MS)
     finally:

@@ -48,7 +48,7 @@ def test_it_does_not_escalate_what_another_run_already_claimed(world):
     # Another run claimed it between our SELECT and our UPDATE.
     Case.objects.filter(pk=case.pk).update(escalated_at=timezone.now())
     assert actions.escalate_overdue() == []
-    assert not Notification.objects.exists()
+    assert not Notification.objects.filter(kind="escalated").exists()
 
 
 def test_it_ignores_cases_not_being_rectified(world):

@@ -51,7 +51,8 @@ def test_it_lists_only_the_users_own_notifications_newest_first(client, world, n
     client.force_login(c.street_officer)
     rows = client.get(reverse("notifications")).context["rows"]
     assert [(n.kind, n.url) for n in rows] == [
-        ("escalated", reverse("case-detail", args=[notified.pk]))
+        ("escalated", reverse("case-detail", args=[notified.pk])),
+        ("reported", reverse("case-detail", args=[notified.pk])),  # to accept (issue 14)
     ]
     client.force_login(c.outsider)
     response = client.get(reverse("notifications"))
@@ -102,7 +103,7 @@ def test_it_marks_all_read_once(client, world, notified):
     response = client.post(reverse("notifications-read-all"), follow=True)
     assert [str(m) for m in response.context["messages"]] == ["2 notifications marked read."]
     assert not Notification.objects.filter(recipient=c.unit_staff, read_at__isnull=True).exists()
-    assert Notification.objects.get(recipient=c.street_officer).read_at is None
+    assert Notification.objects.get(recipient=c.street_officer, kind="escalated").read_at is None
     row = AuditLog.objects.get(verb="notification.read_all")
     assert row.after is not None
     assert (row.actor, row.after["notifications"]) == (c.unit_staff, mine)
@@ -185,11 +186,12 @@ def test_it_lists_and_marks_read_a_notification_without_a_case(client, world, no
     assert [(n.kind, n.url, n.case_id) for n in rows] == [
         ("escalated", reverse("case-detail", args=[notified.pk]), notified.pk),
         ("bulletin", "/bulletins/9/", None),
+        ("reported", reverse("case-detail", args=[notified.pk]), notified.pk),
     ]
     html = response.content.decode()
     assert '<a href="/bulletins/9/">打浦桥街道 11月20日 日通报已发布</a>' in html
     assert "Bulletin published" in html
-    assert '<span class="bell-count">2</span>' in html
+    assert '<span class="bell-count">3</span>' in html
     note = rows[1]
     client.post(reverse("notification-read", args=[note.pk]))
     note.refresh_from_db()

@@ -178,7 +178,8 @@ def test_it_shows_the_case_with_its_timeline_and_available_actions(client, world
     client.force_login(world.c.street_officer)
     response = client.get(reverse("case-detail", args=[case.pk]))
     body = response.content.decode()
-    assert [f.action for f in response.context["forms"]] == ["accept", "reject"]
+    # 立案并派遣 first (the officer may make both steps), then each step alone.
+    assert [f.action for f in response.context["forms"]] == ["accept_dispatch", "accept", "reject"]
     assert 'id="case-minimap"' in body
     assert "leaflet.js" in body
     assert [e.action for e in response.context["timeline"]] == ["report"]

@@ -444,6 +444,27 @@ ROWS: list[Row] = [
         data={"action": "accept", "note": "x"},
         ok=(200, 409),  # accepted (own: reported), or not from `dispatched` (child)
     ),
+    # 立案并派遣 in one step (handover): the same page and endpoint, the combined action.
+    Row(
+        "case-act",
+        OFFICER,
+        lambda w, rel: {"pk": w.case[rel].pk, "action": "accept_dispatch"},
+        method="post",
+        data=lambda w, rel: {
+            "accept_dispatch-unit": str(w.c.property_co.pk),
+            "accept_dispatch-client_uuid": str(uuid.uuid4()),
+            "accept_dispatch-expected_status": w.case[rel].status,
+        },
+        ok=(302, 409),  # accepted and dispatched (own: reported), or not from `dispatched`
+    ),
+    Row(
+        "api-case-transitions",
+        OFFICER,
+        CASE,
+        method="post",
+        data=lambda w, rel: {"action": "accept_dispatch", "unit": w.c.property_co.pk},
+        ok=(200, 409),  # accepted and dispatched (own: reported), or not from `dispatched`
+    ),
     # The public reply and flag: the case office over the case's area.
     Row(
         "case-publication",
@@ -934,6 +955,12 @@ LISTS: list[ListRow] = [
     ListRow("api-stats-summary", OFFICER, outsider=HIDDEN),
     ListRow("field-home", "grid_worker", outsider=HIDDEN),
     ListRow("field-report", "grid_worker", outsider=HIDDEN),
+    # 我的上报: only the user's own reports (the world's cases were entered by the admin, so
+    # none of the grid worker's visible ones shows).
+    ListRow("field-my-reports", "grid_worker", text_of("case"), sees=(), outsider=HIDDEN),
+    # Already reported?: without a place nothing; with one, scoped (cases/tests/
+    # test_field_report.py: 404 for a point or an area outside scope).
+    ListRow("api-case-nearby", OFFICER, id_of("case"), sees=()),
     ListRow("bulletin-list", OFFICER, outsider=HIDDEN),
     ListRow("api-bulletin-list", OFFICER, id_of("bulletin"), rels=AREA_RELS, sees=("own",)),
     ListRow(
@@ -1042,8 +1069,21 @@ LISTS: list[ListRow] = [
     # Staging a photo: an empty upload is refused for everyone, and stores nothing.
     ListRow("api-upload-list", "grid_worker", method="post", ok=(415,), outsider=(403,)),
     ListRow("api-me", OFFICER),
-    ListRow("home", OFFICER),
+    # The work-bench: the officer's own street's report waits to be accepted; the dispatched
+    # case (child) waits for the unit, the others are outside the street.
+    ListRow("home", OFFICER, text_of("case"), sees=("own",)),
+    ListRow(
+        "workbench-kind",
+        OFFICER,
+        text_of("case"),
+        sees=("own",),
+        kwargs=lambda w: {"key": "cases.accept"},
+        outsider=HIDDEN,
+    ),
+    ListRow("my-posts", OFFICER),
     ListRow("account", OFFICER),
+    # The language choice is one's own: a bad choice is refused at the field, nothing saved.
+    ListRow("account", OFFICER, method="post", data={"language": "fr"}),
     ListRow("password-change", OFFICER),
     ListRow("totp-setup", OFFICER, outsider=(302,)),  # offered to office roles only
 ]
@@ -1053,7 +1093,8 @@ PUBLIC = {
     "healthz": "load balancer probe, no data",
     "favicon.ico": "static file",
     "csp-report": "browsers' Content-Security-Policy reports: logged, no data (test_csp)",
-    "set_language": "Django's language switch, no data",
+    "set_language": "Django's language switch; stores only the signed-in user's own choice "
+    "(orgs/tests/test_account_language.py)",
     "login": "the way in",
     "login-otp": "second step of the way in (needs the first step's session)",
     "logout": "the way out",

@@ -51,7 +51,8 @@ OFFICE_GROUPS = [
 def test_it_gathers_the_entries_every_app_declares() -> None:
     table = {e.key: (e.url_name, e.group, e.order) for e in menu.entries() if installed(e)}
     assert table == {
-        "home": ("home", "", 10),
+        "home": ("home", "", 5),
+        "posts": ("my-posts", "", 10),
         "duties": ("duties-mine", "", 20),
         "field": ("field-home", "", 30),
         "orgs": ("org-tree", "organisation", 10),
@@ -82,19 +83,22 @@ def test_it_gathers_the_entries_every_app_declares() -> None:
 def test_it_shows_each_role_its_entries(cast) -> None:  # type: ignore[no-untyped-def]
     assert shape(loaded(cast.outsider)) == [
         "home",
+        "posts",
         "duties",
         ("organisation", ["orgs", "areas", "people"]),
     ]
     assert shape(loaded(cast.district_admin)) == [
         "home",
+        "posts",
         "duties",
         ("organisation", ["orgs", "areas", "people", "letters"]),
         *OFFICE_GROUPS,
         ("settings", ["channels", "audit", "calendar", "public_feed", "admin"]),
     ]
+    # A field post without party membership: no "My duties" (it could only be empty).
     assert shape(loaded(cast.grid_worker)) == [
         "home",
-        "duties",
+        "posts",
         "field",
         ("organisation", ["orgs", "areas", "people"]),
     ]
@@ -147,6 +151,7 @@ def test_it_gives_templates_the_facts_of_orgs_and_the_menu_without_a_query(  # t
     }
     assert [item.key or item.entry.key for item in items] == [
         "home",
+        "posts",
         "duties",
         "organisation",
         "inspection",

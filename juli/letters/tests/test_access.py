@@ -63,7 +63,9 @@ def _state() -> tuple[int, ...]:
 
 PAGES = {
     # name: (url pattern, {who: status})
-    "letter-list": ("/letters/", [302, 404, 200, 200, 200, 404, 200]),
+    # The list opens (empty) for any office post over party organisations, as the menu
+    # says (`access.reads_letters`): the district admin's street committees have no letters.
+    "letter-list": ("/letters/", [302, 404, 200, 200, 200, 200, 200]),
     "templates": ("/letters/templates/", [302, 404, 200, 200, 200, 404, 200]),
     "template": ("/letters/templates/{t}/", [302, 404, 404, 200, 404, 404, 200]),
     "session": ("/letters/templates/{t}/session/", [302, 404, 404, 200, 404, 404, 200]),
@@ -117,6 +119,25 @@ def test_a_branch_never_sees_another_branchs_letter(client: Any, cast: Any, aw: 
     client.force_login(cast.bureau_secretary)
     body = client.get("/letters/").content.decode()
     assert "第一党支部" in body and "第二党支部" in body
+
+
+def test_the_list_opens_for_whoever_the_menu_shows_it_to(client: Any, cast: Any, aw: Any) -> None:
+    """Menu and list ask the same scope-only rule: the district admin (office post over its
+    street committees, no letters there) gets an empty list that says where letters come
+    from; the outsider (a plain member) neither the entry nor the page."""
+    from juli.core.menu import menu_for
+    from juli.letters.access import reads_letters
+
+    assert (reads_letters(cast.district_admin), reads_letters(cast.outsider)) == (True, False)
+    client.force_login(cast.district_admin)
+    response = client.get("/letters/")
+    assert response.status_code == 200
+    assert response.context["rows"] == []
+    assert "Letters appear here once a party organisation in your scope issues them" in (
+        response.content.decode()
+    )
+    entries = [e.key for item in menu_for(cast.outsider) for e in [item.entry, *item.entries] if e]
+    assert "letters" not in entries
 
 
 POSTS: dict[str, tuple[str, dict[str, Any], dict[str, int]]] = {

@@ -47,6 +47,7 @@ def _url(cast: Any, name: str, target: str | None) -> str:
 # `default`; "anonymous" is checked for every page.
 MATRIX: list[tuple[str, str | None, dict[str, int], int]] = [
     ("home", None, {}, 200),
+    ("my-posts", None, {}, 200),
     ("org-tree", None, {}, 200),
     ("area-tree", None, {}, 200),
     ("person-list", None, {}, 200),
@@ -424,24 +425,24 @@ def test_it_shows_tree_history(client, cast):
 
 def test_it_lists_my_posts_with_what_they_cover(client, cast):
     client.force_login(cast.branch_secretary)
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("my-posts")).content.decode()
     assert "第一党支部" in html
     assert f'href="{reverse("org-detail", args=[cast.branch1.pk])}"' in html
     client.force_login(cast.grid_worker)
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("my-posts")).content.decode()
     assert "蒙西第一微网格" in html
 
 
 def test_it_explains_an_empty_home_page(client, cast):
     client.force_login(cast.outsider)
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("my-posts")).content.decode()
     assert "路灯管理中心党支部" in html  # their branch membership
     assert 'class="card empty-state"' in html
 
 
 def test_it_shows_the_roots_to_a_superuser_without_person(client, cast):
     client.force_login(cast.platform_admin)
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("my-posts")).content.decode()
     assert "黄浦区" in html
     assert "安阳市城市管理局机关党委" in html
 

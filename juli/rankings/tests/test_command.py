@@ -20,7 +20,8 @@ def test_it_computes_a_missing_week_and_writes_excel_and_pdf(rworld, tmp_path):
     call_command("ranking", area=rworld.c.huangpu.code, week=WEEK, out=str(xlsx), stdout=out)
     assert "8 rows, published" in out.getvalue()
     book = load_workbook(xlsx)
-    assert book["Streets"]["C6"].value == "打浦桥街道"
+    # Name in column D (after rank and rank note); 打浦桥 is ranked second (row 4).
+    assert book["Streets"]["D4"].value == "打浦桥街道"
     pdf = tmp_path / "r.bin"
     call_command(
         "ranking", area=rworld.c.huangpu.code, week="2026-w10".upper(), format="pdf", out=str(pdf)
@@ -60,5 +61,7 @@ def test_the_demo_publishes_four_weeks_once(cast):
     assert [(r.week_start - rankings[0].week_start).days for r in rankings] == [0, 7, 14, 21]
     settings = RankingSettings.objects.get(district=cast.huangpu)
     assert settings.enabled and settings.weight_deductions == 30
-    # From the second week on, every row has last week's rank.
-    assert not rankings[1].rows.filter(previous_rank=None).exists()
+    # The cast alone has no case and no inspection: nothing to measure, so no row is ranked
+    # (issue 14; before, every row got 100 points and a rank) and none has a change.
+    assert not rankings[1].rows.filter(ranked=True).exists()
+    assert not rankings[1].rows.exclude(previous_rank=None).exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -10,7 +11,7 @@ from django.urls import reverse
 from juli.orgs import actions as org_actions
 from juli.rankings import actions, queries
 
-from .conftest import WEEK
+from .conftest import WEEK, at, make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -23,24 +24,28 @@ def _streets(html: str) -> list[str]:
 def test_it_folds_the_middle_of_a_long_level_and_shows_it_on_request(rworld, client, monkeypatch):
     c = rworld.c
     for i in range(5):
-        org_actions.create_area(
+        street = org_actions.create_area(
             None, c.huangpu, name=f"折叠街道{i}", kind="street", code=f"3101010{i:02d}800"
         )
+        # One case each, so that the street is measured and ranked (issue 14).
+        make_case(None, rworld.litter, area=street, deduction=Decimal(i), reported_at=at(1))
     ranking = actions.compute_ranking(None, c.huangpu, WEEK)
-    streets = list(ranking.rows.filter(level="street").order_by("rank"))
-    assert len(streets) >= 6
+    rows = list(ranking.rows.filter(level="street"))
+    streets = [r for r in rows if r.ranked]
+    unranked = [r.name for r in rows if not r.ranked]
+    assert len(streets) == 7 and unranked == ["南京东路街道", "外滩街道"]
     monkeypatch.setattr(queries, "FOLD_AT", 4)
     monkeypatch.setattr(queries, "FOLD_KEEP", 2)
     client.force_login(c.district_admin)
     url = reverse("ranking-district", args=[c.huangpu.pk])
     folded = client.get(url, {"week": WEEK}).content.decode()
     shown = _streets(folded)
-    assert shown == [r.name for r in streets[:2] + streets[-2:]]
+    assert shown == [r.name for r in streets[:2] + streets[-2:]] + unranked
     hidden = len(streets) - 4
     assert f"… {hidden} more in the middle: show all" in folded
     assert "all=street#level-street" in folded
     full = client.get(url, {"week": WEEK, "all": "street"}).content.decode()
-    assert _streets(full) == [r.name for r in streets]
+    assert _streets(full) == [r.name for r in streets] + unranked
     assert "more in the middle" not in full.split('id="level-street"', 1)[1].split("</section>")[0]
 
 

@@ -82,7 +82,8 @@ def test_a_district_admin_sees_every_figure_linked_to_its_cases(client, rworld, 
         "66.67%",
         "75.00",
         "蒙西物业公司",
-        "band-bottom",
+        "band-middle",
+        "Not ranked: no data this week",
     ]:
         assert text in html
     assert reverse("ranking-settings", args=[c.huangpu.pk]) in html
@@ -265,7 +266,14 @@ def test_the_api_lists_and_details_rankings_in_scope(client, rworld, published):
         for r in detail["rows"]
         if r["level"] == "street"
     ]
-    assert streets[3] == ("打浦桥街道", 4, "30.83", "bottom")
+    assert streets == [
+        ("淮海中路街道", 1, "61.50", "middle"),
+        ("打浦桥街道", 2, "30.83", "middle"),
+        ("南京东路街道", None, None, ""),
+        ("外滩街道", None, None, ""),
+    ]
+    waitan = next(r for r in detail["rows"] if r["name"] == "外滩街道")
+    assert (waitan["ranked"], waitan["tied"], waitan["score_deductions"]) == (False, False, None)
     dpq = next(r for r in detail["rows"] if r["name"] == "打浦桥街道")
     assert (dpq["verify_rate"], dpq["on_time_rate"], dpq["score_on_time"]) == (
         "66.67",
@@ -290,16 +298,17 @@ def test_excel_has_the_page_values_the_weights_and_inert_formulas(client, rworld
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["Streets", "Communities", "Responsible units", "Weights"]
     streets = list(book["Streets"].iter_rows(min_row=3, values_only=True))
-    assert [(r[0], r[2], r[4]) for r in streets] == [
-        (1, "南京东路街道", 100),
-        (2, "外滩街道", 100),
-        (3, "淮海中路街道", 61.5),
-        (4, "打浦桥街道", 30.83),
+    assert [(r[0], r[1], r[3], r[5]) for r in streets] == [
+        (1, None, "淮海中路街道", 61.5),
+        (2, None, "打浦桥街道", 30.83),
+        (None, "Not ranked: no data this week", "南京东路街道", None),
+        (None, "Not ranked: no data this week", "外滩街道", None),
     ]
-    for _rank, _change, name, _band, total, *_rest in streets:
-        assert name in html and f"{Decimal(str(total)):.2f}" in html
+    for _rank, _note, _change, name, _band, total, *_rest in streets:
+        assert name in html
+        assert total is None or f"{Decimal(str(total)):.2f}" in html
     units = book["Responsible units"]
-    cell = units.cell(row=3, column=3)
+    cell = units.cell(row=3, column=4)
     assert cell.value == '\'=HYPERLINK("http://x","y")<b>' and cell.data_type == "s"
     weights = list(book["Weights"].iter_rows(min_row=3, values_only=True))
     assert [w for _l, w in weights] == [30, 25, 20, 15, 10]

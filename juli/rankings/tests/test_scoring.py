@@ -6,11 +6,13 @@ repeats 15, zero-deduction 10):
 street    cases ded   due/on-time  verify      repeats zero  ded-s  on-t   ver    rep-s  zero   total
 打浦桥    4     5.00  2/1 50.00    3/2 66.67   2       2/1   0.00   50.00  66.67  0.00   50.00  30.83
 淮海中路  3     3.50  2/2 100.00   1/1 100.00  1       1/0   30.00  100.00 100.00 50.00  0.00   61.50
-南京东路  0     0     —            —           0       —     100    —      —      100    —      100.00
-外滩      0     0     —            —           0       —     100    —      —      100    —      100.00
+南京东路  0     0     —            —           0       —     —      —      —      —      —      —
+外滩      0     0     —            —           0       —     —      —      —      —      —      —
 
-Ranks: 南京东路 1 (tie with 外滩 broken by name), 外滩 2, 淮海中路 3, 打浦桥 4;
-4 subjects → k = 1: 打浦桥 bottom; 南京东路 is tied with 外滩 (rank 2), so middle.
+Ranks (issue 14, ranking fairness): 淮海中路 1, 打浦桥 2; 南京东路 and 外滩 had nothing
+inspected, reported, due or verified: not ranked (no rank, no score), listed after. Two ranked
+subjects → k = 0: no band. (Before issue 14 the two empty streets took ranks 1 and 2 with
+100 points and 打浦桥 was "bottom".)
 """
 
 from __future__ import annotations
@@ -79,14 +81,14 @@ def test_it_computes_every_metric_score_and_rank_exactly(rworld):
             0,
             0,
             0,
-            D(100),
             None,
             None,
-            D(100),
             None,
-            D("100.00"),
-            1,
-            "middle",
+            None,
+            None,
+            None,
+            None,
+            "",
         ),
         "外滩街道": (
             0,
@@ -98,14 +100,14 @@ def test_it_computes_every_metric_score_and_rank_exactly(rworld):
             0,
             0,
             0,
-            D(100),
             None,
             None,
-            D(100),
             None,
-            D("100.00"),
-            2,
-            "middle",
+            None,
+            None,
+            None,
+            None,
+            "",
         ),
         "淮海中路街道": (
             3,
@@ -123,7 +125,7 @@ def test_it_computes_every_metric_score_and_rank_exactly(rworld):
             D(50),
             D(0),
             D("61.50"),
-            3,
+            1,
             "middle",
         ),
         "打浦桥街道": (
@@ -142,8 +144,8 @@ def test_it_computes_every_metric_score_and_rank_exactly(rworld):
             D(0),
             D(50),
             D("30.83"),
-            4,
-            "bottom",
+            2,
+            "middle",
         ),
     }
     # Two communities: k = min(3, 2 // 3) = 0, no band.
@@ -245,19 +247,20 @@ def test_it_computes_every_metric_score_and_rank_exactly(rworld):
 
 def test_it_shows_the_change_against_last_weeks_published_ranking(rworld):
     before = actions.compute_ranking(None, rworld.c.huangpu, PREVIOUS_WEEK)
-    assert [r.name for r in before.rows.filter(level="street").order_by("rank")] == [
-        "南京东路街道",
-        "外滩街道",
-        "打浦桥街道",
-        "淮海中路街道",
+    # Week W−1: only 淮海中路 had a case (c9); the other streets are not ranked.
+    assert [(r.name, r.rank) for r in before.rows.filter(level="street")] == [
+        ("淮海中路街道", 1),
+        ("南京东路街道", None),
+        ("外滩街道", None),
+        ("打浦桥街道", None),
     ]
     ranking = actions.compute_ranking(None, rworld.c.huangpu, WEEK)
     got = {r.name: (r.rank, r.previous_rank, r.change) for r in ranking.rows.filter(level="street")}
     assert got == {
-        "南京东路街道": (1, 1, 0),
-        "外滩街道": (2, 2, 0),
-        "淮海中路街道": (3, 4, 1),
-        "打浦桥街道": (4, 3, -1),
+        "淮海中路街道": (1, 1, 0),
+        "打浦桥街道": (2, None, None),  # not ranked last week: new to the ranking
+        "南京东路街道": (None, None, None),
+        "外滩街道": (None, None, None),
     }
 
 
@@ -405,6 +408,7 @@ def test_it_aggregates_in_a_fixed_number_of_queries(rworld):
 def _subject(name: str, deduction: str, pk: int) -> scoring.Subject:
     subject = scoring.Subject("street", pk, name)
     subject.tally.deduction_total = D(deduction)
+    subject.tally.inspections = 1  # looked at: the deductions have data
     return subject
 
 
@@ -447,12 +451,14 @@ def test_bands_take_three_at_each_end_and_never_split_a_tie():
         "bottom",
         "bottom",
     ]
-    # Equal totals are ranked by deductions, repeats, name, id: here by name, then id.
+    # Equal totals share the rank (issue 14; before, name and id broke the tie), listed by
+    # name (code point), then id.
     same = [_subject("乙", "0", 2), _subject("甲", "0", 3), _subject("甲", "0", 1)]
     assert [
-        (r["name"], r["subject_id"], r["rank"]) for r in scoring.score_level(same, weights, {})
+        (r["name"], r["subject_id"], r["rank"], r["tied"])
+        for r in scoring.score_level(same, weights, {})
     ] == [
-        ("乙", 2, 1),  # U+4E59 before 甲 U+7532: names compare by code point
-        ("甲", 1, 2),
-        ("甲", 3, 3),
+        ("乙", 2, 1, True),  # U+4E59 before 甲 U+7532: names compare by code point
+        ("甲", 1, 1, True),
+        ("甲", 3, 1, True),
     ]

@@ -23,6 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
+from django_tasks_db.compat import TASKS_LOGGER
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
 from juli.core import schedule
@@ -46,6 +47,16 @@ class Command(DatabaseWorkerCommand):
             default=settings.JULI_SCHEDULER,
             help="Do not fire the periodic jobs from this worker (JULI_SCHEDULER=0).",
         )
+
+    def configure_logging(self, verbosity: int) -> None:
+        """`-v 0` is quiet, not silent (the package's 0 hides even a failed task): warnings
+        and errors only, from the queue and from Juli's tasks and scheduler alike, so that the
+        worker `juli serve` embeds prints no line per task or fired job. `-v 1` (the default)
+        adds a line per task and job, `-v 2` the debug lines."""
+        super().configure_logging(verbosity)
+        if verbosity == 0:
+            for name in (TASKS_LOGGER, "django_tasks_db", "juli"):
+                logging.getLogger(name).setLevel(logging.WARNING)
 
     def handle(self, *args: Any, **options: Any) -> None:
         in_reloaded_child = os.environ.get(DJANGO_AUTORELOAD_ENV) == "true"
