@@ -2,8 +2,8 @@
 
 The bulletins of the last seven days are generated from the demo's cases and published by
 the demo logins (the Dapuqiao street officer, the Huangpu district administrator), except
-yesterday's Dapuqiao bulletin, which stays a draft with a note, as it would be in the
-morning before the officer publishes it.
+yesterday's two, which stay drafts (Dapuqiao's with a note), as they would be in the morning
+before the officers publish them: each is a to-do on its officer's work-bench.
 """
 
 from __future__ import annotations
@@ -47,15 +47,17 @@ def build_demo(stdout: Any = None) -> dict[str, int]:
             made["bulletins"] += created
             if bulletin.status != Bulletin.Status.DRAFT:
                 continue
-            if area == street and day == yesterday:
-                actions.set_notes(publisher, bulletin, DRAFT_NOTE)
+            if day == yesterday:
+                # Yesterday's bulletins wait for their officers: a to-do on each work-bench.
+                if area == street:
+                    actions.set_notes(publisher, bulletin, DRAFT_NOTE)
                 continue
             actions.publish_bulletin(publisher, bulletin)
             made["published"] += 1
     if stdout is not None:
         stdout.write(
             f"Bulletins: {made['bulletins']} generated, {made['published']} published "
-            f"(yesterday's {DAPUQIAO} bulletin left as a draft)."
+            f"(yesterday's left as drafts)."
         )
     return made
 

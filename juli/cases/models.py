@@ -27,6 +27,8 @@ from juli.core.workflow import AbstractEvent, Move
 from juli.orgs.models import Area, Person, Unit, code_validator
 from juli.orgs.roles import Role
 
+from .search import SEARCH_FIELDS, case_search_key
+
 #: Area kinds a point may hang under: the leaves of the territorial tree.
 POINT_AREA_KINDS = (Area.Kind.MICRO_GRID, Area.Kind.BUILDING_GROUP)
 
@@ -413,6 +415,9 @@ class Case(models.Model):
     # A report from the public is listed unless an officer withdrew it (moderation: the
     # reporter typed someone's name or phone into the description, or it is abusive).
     feed_withdrawn = models.BooleanField(_("withdrawn from the public feed"), default=False)
+    # Title, point, address and description folded for the list's search box
+    # (`juli.cases.search`): kept by `save()`.
+    search_key = models.TextField(blank=True, default="", db_default="", editable=False)
 
     class Meta:
         verbose_name = _("case")
@@ -426,6 +431,17 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        fields = kwargs.get("update_fields")
+        if fields is None or SEARCH_FIELDS & set(fields):
+            point_name = self.point.name if self.point_id is not None and self.point else ""
+            self.search_key = case_search_key(
+                self.title, point_name, self.reporter_address, self.description
+            )
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "search_key"}
+        super().save(*args, **kwargs)
 
     def audit_scope(self) -> tuple[str, str]:
         return ("area", self.area_path)

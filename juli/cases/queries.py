@@ -13,7 +13,6 @@ import datetime
 import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import zip_longest
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -35,6 +34,7 @@ from .models import (
     InspectionAssignment,
     Point,
 )
+from .search import query_key
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -256,28 +256,20 @@ def todays_points(
 
 # --- The case list's search box -----------------------------------------------------------------
 #
-# Cases have no stored search key (orgs' `search_key` column): adding one needs a migration of
-# `cases`, which was not ours to add. Until then the search folds the *query* instead of the
-# rows: each word is looked up as typed-and-simplified and in traditional script in the title,
-# the description, the reporter's address and the point's name (LIKE '%word%'); the area
-# matches through its own search key; pinyin initials are matched by a regular expression of
-# the hanzi each letter can stand for (GB 2312 characters and their traditional forms). All of
-# these scan the cases in scope (no index serves '%word%'), which the scope's own prefix index
-# keeps to one district at most. A number (or its start) uses the unique index on `number`
-# when given with its year. See /tmp/juli-docs/handover.md for the column this wants.
+# A number (or its start) uses the unique index on `number` when given with its year. Words
+# match the case's stored search key (`juli.cases.search`: title and point in simplified
+# script, full pinyin and initials, then the address and description) or the area's own
+# key, with `LIKE '%word%'`: a scan of the cases in scope, which the scope's prefix index
+# keeps to one district at most.
 
 #: "2026-000123", "2026-0001" (a start): the number with its year.
 _NUMBER_WITH_YEAR = re.compile(r"^(\d{4})-?(\d{0,6})$")
 #: "123", "000123", "00012": the sequence part alone (exact, or its start with zeros).
 _SEQUENCE = re.compile(r"^\d{1,6}$")
-#: Pinyin initials: "ljdf" for 垃圾堆放.
-_INITIALS = re.compile(r"^[a-z]{2,8}$")
 #: Words of a query used; more add nothing but cost.
 MAX_SEARCH_WORDS = 5
 #: The longest search the list and the API take (the forms say so at the field).
 MAX_SEARCH_LENGTH = 60
-#: Anything between two hanzi that the initials skip (spaces, digits, punctuation).
-_NOT_HANZI = "[^\u4e00-\u9fff]*"
 
 
 def _number_q(query: str) -> Q | None:
@@ -295,84 +287,12 @@ def _number_q(query: str) -> Q | None:
     return None
 
 
-@lru_cache(maxsize=1)
-def _initial_classes() -> dict[str, str]:
-    """Letter → the hanzi whose reading starts with it (every reading of a heteronym), as the
-    inside of a regex character class: GB 2312 (6,763 characters) and their traditional
-    forms. Built once per process (about 0.2 s)."""
-    from pypinyin import Style, pinyin
-
-    to_traditional = _s2t()
-    letters: dict[str, set[str]] = {}
-    for high in range(0xB0, 0xF8):
-        for low in range(0xA1, 0xFF):
-            try:
-                char = bytes([high, low]).decode("gb2312")
-            except UnicodeDecodeError:
-                continue
-            forms = {char, to_traditional.convert(char)}
-            for reading in pinyin(char, style=Style.FIRST_LETTER, heteronym=True)[0]:
-                if reading[:1].isascii() and reading[:1].isalpha():
-                    letters.setdefault(reading[0].lower(), set()).update(forms)
-    return {letter: "".join(sorted(chars)) for letter, chars in letters.items()}
-
-
-def initials_pattern(initials: str) -> str | None:
-    """A regular expression (PostgreSQL and Python alike) matching hanzi text whose
-    characters read `initials` in a row ("ljdf" matches 垃圾堆放 and 垃圾 堆放); None for
-    a letter no hanzi starts with (i, u, v)."""
-    classes = _initial_classes()
-    parts = []
-    for letter in initials:
-        chars = classes.get(letter)
-        if not chars:
-            return None
-        parts.append(f"[{chars}]")
-    return _NOT_HANZI.join(parts)
-
-
-@lru_cache(maxsize=1)
-def _s2t() -> Any:
-    import opencc
-
-    return opencc.OpenCC("s2t")
-
-
-@lru_cache(maxsize=1)
-def _t2s() -> Any:
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def _variants(word: str) -> list[str]:
-    """The forms of a typed word the stored text may hold: as typed, simplified,
-    traditional, and Latin letters in lower and upper case (LIKE is case-sensitive on
-    SQLite here, and `icontains` is LIKE there)."""
-    scripts = {word, _t2s().convert(word), _s2t().convert(word)}
-    return sorted(scripts | {v.lower() for v in scripts} | {v.upper() for v in scripts})
-
-
 def _word_q(word: str) -> Q:
-    """One word of the query, as typed (folded here)."""
-    from juli.orgs.search import normalise_query
-
-    q = Q()
-    for variant in _variants(word):
-        q |= (
-            Q(title__icontains=variant)
-            | Q(description__icontains=variant)
-            | Q(reporter_address__icontains=variant)
-            | Q(point__name__icontains=variant)
-        )
-    key = normalise_query(word)
-    if key:
-        q |= Q(area__search_key__contains=key)
-    if _INITIALS.match(word.lower()):
-        pattern = initials_pattern(word.lower())
-        if pattern is not None:
-            q |= Q(title__regex=pattern) | Q(point__name__regex=pattern)
-    return q
+    """One word of the query, as typed (folded as the keys are)."""
+    key = query_key(word)
+    if not key:
+        return Q()
+    return Q(search_key__contains=key) | Q(area__search_key__contains=key)
 
 
 def search_cases(qs: QuerySet[Case], query: str) -> QuerySet[Case]:
@@ -382,7 +302,7 @@ def search_cases(qs: QuerySet[Case], query: str) -> QuerySet[Case]:
     number, "123" or "000123" the sequence of any year, "00012" (leading zeros) the start of
     a sequence. Anything else is words (at most `MAX_SEARCH_WORDS`), each of which must be
     found in the title, description, reporter's address, point name or area: simplified or
-    traditional script alike, and as pinyin initials of the title, the point or the area.
+    traditional script alike, full pinyin, and pinyin initials of the title, point or area.
     """
     query = query.strip()[:MAX_SEARCH_LENGTH]
     if not query:

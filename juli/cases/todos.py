@@ -25,7 +25,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Length, Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +34,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from juli.core.todos import Todo, TodoKind, register
 from juli.orgs.access import prefix_q, scope_of
+from juli.orgs.models import Area, Post
 from juli.orgs.roles import FIELD_ROLES, Role
 
 from . import access, queries, worktime
@@ -200,13 +202,31 @@ def to_supervise(user: Any) -> QuerySet[Case]:
     )
 
 
+def _street_has_officer() -> Exists:
+    """The case's street has someone to accept it: a current street_officer post with an
+    active account on a street above the case's area (as `handover.acceptors` looks)."""
+    today = timezone.localdate()
+    return Exists(
+        Post.objects.filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=today),
+            role=Role.STREET_OFFICER,
+            area__kind=Area.Kind.STREET,
+            started_on__lte=today,
+            person__user__is_active=True,
+            area__path=Substr(OuterRef("area_path"), 1, Length("area__path")),
+        )
+    )
+
+
 def waiting_reports(user: Any, now: datetime.datetime | None = None) -> QuerySet[Case]:
-    """Reports not accepted within one working day, in the district admin's areas."""
+    """Reports nobody accepts, in the district admin's areas: those of a street with no
+    street officer in Juli (the district is told of them when they arrive), and those not
+    accepted within one working day."""
     now = now or timezone.now()
     cutoff = working_hours_before(now, int(worktime.hours_per_day()), calendar_of(user))
     return (
         _in_areas(user, {Role.DISTRICT_ADMIN}, S.REPORTED)
-        .filter(reported_at__lt=cutoff)
+        .filter(Q(reported_at__lt=cutoff) | ~_street_has_officer())
         .order_by("reported_at", "pk")
     )
 
@@ -354,7 +374,7 @@ register(
     ),
     TodoKind(
         "cases.waiting",
-        gettext_lazy("Reports waiting over a working day"),
+        gettext_lazy("Reports nobody has accepted"),
         "cases",
         count=_count(waiting_reports),
         items=_case_items(waiting_reports, "reported_at"),

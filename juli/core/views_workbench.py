@@ -47,7 +47,9 @@ def workbench(request: HttpRequest) -> HttpResponse:
         "nav": "home",
         "groups": groups,
         "total": sum(g.total for g in groups),
-        "part_of_day": "morning" if hour < 12 else ("afternoon" if hour < 18 else "evening"),
+        "part_of_day": (
+            "evening" if hour < 5 or hour >= 18 else ("morning" if hour < 12 else "afternoon")
+        ),
         "today": timezone.localdate(),
         "per_page": todos.DEFAULT_LIMIT,
     }

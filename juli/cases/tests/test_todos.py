@@ -156,6 +156,25 @@ def test_it_shows_the_district_its_overdue_and_waiting_cases(world: Any) -> None
     assert bench(c.district_admin) == {"cases.waiting": 1}
 
 
+def test_it_gives_the_district_the_reports_of_a_street_without_an_officer(world: Any) -> None:
+    c = world.c
+    new_case(world, title="打浦桥的新上报")  # Dapuqiao has its officer: not the district's yet
+    orphan = actions.report_case(
+        None,
+        client_uuid=uuid.uuid4(),
+        source=Case.Source.PUBLIC,
+        category=world.facility,
+        area=c.huaihai,  # no street officer in Juli
+        title="淮海路井盖松动",
+        reporter_name="市民",
+    )
+    assert bench(c.district_admin) == {"cases.waiting": 1}
+    assert [t.title for t in items(c.district_admin, "cases.waiting")] == [orphan.title]
+    # The officer's post ends: the street's fresh reports come to the district at once.
+    c.street_officer_person.posts.update(ended_on=timezone.localdate() - datetime.timedelta(1))
+    assert bench(c.district_admin) == {"cases.waiting": 2}
+
+
 def test_it_puts_overdue_cases_first(world: Any) -> None:
     c = world.c
     now = timezone.now()

@@ -117,13 +117,15 @@ def test_it_shows_a_branch_secretary_only_their_subtree(
     context = browser.new_context(locale="zh-CN", **VIEWPORTS[viewport])
     page = context.new_page()
     try:
-        # Sign in; land on "my posts", which names the branch.
+        # Sign in; land on the work-bench; "my posts" names the branch.
         page.goto(f"{live_server.url}/login/")
         shot("1-login")
         page.locator("input[name='username']").fill(USERNAME)
         page.locator("input[name='password']").fill(password)
         page.locator("main button[type='submit']").click()
         page.wait_for_url(f"{live_server.url}/")
+        page.locator("main a[href='/posts/']").first.click()
+        page.wait_for_url(f"{live_server.url}/posts/")
         expect(page.locator("main")).to_contain_text(branch.name)
         shot("2-my-posts")
 
