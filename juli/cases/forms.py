@@ -96,7 +96,11 @@ def _unit_field(
 ) -> ShownModelChoiceField:
     return ShownModelChoiceField(
         queryset=Unit.objects.none(),
-        widget=PickerSelect(search_url="unit-options", blank=blank, search_label=search_label),
+        widget=PickerSelect(
+            search_url="unit-options",
+            blank=blank,
+            search_label=search_label or _("Search responsible units"),
+        ),
         **kwargs,
     )
 

@@ -443,6 +443,8 @@ def _search(client: Any, user: Any, q: str) -> list[str]:
         ("lddw", ["楼道堆物"]),  # pinyin initials of the title
         ("LDDW", ["楼道堆物"]),  # in capitals
         ("bllj", ["暴露垃圾"]),
+        ("loudaoduiwu", ["楼道堆物"]),  # full pinyin
+        ("duiwu", ["楼道堆物"]),  # a part of it
         ("楼道 纸箱", ["楼道堆物"]),  # every word must be found
         ("楼道 井盖", []),
         ("蒙西", ["井盖缺失", "暴露垃圾", "楼道堆物"]),  # the area's name
@@ -452,6 +454,20 @@ def _search(client: Any, user: Any, q: str) -> list[str]:
 )
 def test_it_finds_cases_by_words_in_any_script(client, searchable, query, titles):
     assert _search(client, searchable.c.street_officer, query) == titles
+
+
+def test_it_keeps_the_search_key_when_the_text_changes(searchable):
+    case = Case.objects.get(title="楼道堆物", description__contains="纸箱")
+    assert "ldd" in case.search_key and "纸箱" in case.search_key
+    case.title = "樓梯間堆物"
+    case.save(update_fields=["title"])  # the key is written with the field
+    case.refresh_from_db()
+    assert "楼梯间堆物" in case.search_key and "ltjdw" in case.search_key
+    assert "纸箱" in case.search_key  # the description is still in it
+    Case.objects.filter(pk=case.pk).update(title="别的")  # .update() bypasses save(): unused
+    case.save(update_fields=["status"])  # a step writes no text: the key stays as it was
+    case.refresh_from_db()
+    assert "ltjdw" in case.search_key
 
 
 def test_it_finds_a_case_by_its_number_or_the_start_of_it(client, searchable):
