@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import functools
 import queue
 import random
 import threading
@@ -67,6 +68,7 @@ from juli.cases.models import (
     Point,
     PointCategory,
 )
+from juli.cases.search import case_search_key
 from juli.core.audit import record
 from juli.orgs.demo.people import PersonFactory
 from juli.orgs.models import Area, Person, Post, Unit, User
@@ -786,6 +788,13 @@ class Deadlines:
 
 # --- Cases --------------------------------------------------------------------------------------
 
+
+@functools.lru_cache(maxsize=65536)
+def _search_key(title: str, point_name: str) -> str:
+    """The case's search key, as `Case.save()` would set it (titles repeat: computed once)."""
+    return case_search_key(title, point_name, "", "")
+
+
 CASE_COLUMNS = (
     "id", "client_uuid", "number", "source", "category_id", "point_id", "area_id", "area_path",
     "unit_id", "title", "description", "lat", "lng", "status", "reporter_id", "reporter_name",
@@ -793,7 +802,7 @@ CASE_COLUMNS = (
     "reported_at", "accepted_at", "dispatched_at", "deadline", "rectified_at", "rectified_by_id",
     "verified_at", "verified_by_id", "closed_at", "deferred_at", "deferred_reason",
     "deferred_by_id", "deferred_approver_id", "escalated_at",
-    "reporter_address", "public_reply", "is_public", "feed_withdrawn",
+    "reporter_address", "public_reply", "is_public", "feed_withdrawn", "search_key",
 )  # fmt: skip
 EVENT_COLUMNS = ("case_id", "at", "actor_id", "action", "from_status", "to_status", "note", "data")
 
@@ -1117,6 +1126,7 @@ class CaseWriter:
                 deferred_by, deferred_approver,
                 None if escalated_at is None else ts(escalated_at),
                 "", "", "0", "0",  # no address or public reply, not marked public or withdrawn ("0": both backends)
+                _search_key(title[:200], "" if at_point is None else at_point.name),
             )
         )  # fmt: skip
         events.extend(ev)

@@ -5,7 +5,8 @@ match with one `LIKE '%word%'`.
 The key is `orgs.search.search_key` of the title and the point's name (simplified text, full
 pinyin, initials), then the simplified reporter's address and description. It is set by
 `Case.save()` whenever one of those fields is written (`SEARCH_FIELDS`), so every way a case
-is created or edited keeps it current; the benchmark generator writes rows with an empty key.
+is created or edited keeps it current; the benchmark generator (`juli.benchdata`) writes the
+same key with its rows.
 """
 
 from __future__ import annotations
