@@ -21,12 +21,11 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
 from juli.cases.models import Point
-from juli.conftest import PASSWORD
+from juli.core.tests.browser import DESK, fill_sign_in
 from juli.orgs.models import Area
 
 from .conftest import new_case, tiny_png
 
-DESK: dict[str, Any] = {"viewport": {"width": 1280, "height": 800}}
 TILES = "http://tiles.juli.test"
 
 
@@ -46,11 +45,7 @@ def _outlines(world: Any) -> None:
 
 def _sign_in(browser: Browser, base: str, username: str = "street_officer") -> Page:
     page = browser.new_page(**DESK)
-    page.goto(f"{base}/login/")
-    page.locator("input[name='username']").fill(username)
-    page.locator("input[name='password']").fill(PASSWORD)
-    page.locator("main button[type='submit']").click()
-    page.wait_for_url(lambda url: "/login/" not in url)
+    fill_sign_in(page, base, username)
     return page
 
 

@@ -21,21 +21,14 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from PIL import Image
-from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from juli.cases import inspections
 from juli.cases.models import Case, CasePhoto, Inspection, InspectionResult
-from juli.conftest import PASSWORD
+from juli.core.tests.browser import PHONE, WAIT_MS, sign_in
 
 from .conftest import new_case
 
-PHONE: dict[str, Any] = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-}
-WAIT_MS = 20_000
 CASE_LINK = re.compile(r"/cases/(\d+)/?$")
 
 
@@ -48,16 +41,6 @@ def _jpeg() -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=85)
     return out.getvalue()
-
-
-def _sign_in(context: BrowserContext, base: str, username: str) -> Page:
-    page = context.new_page()
-    page.goto(f"{base}/login/")
-    page.locator("input[name='username']").fill(username)
-    page.locator("input[name='password']").fill(PASSWORD)
-    page.locator("main button[type='submit']").click()
-    page.wait_for_url(f"{base}/")
-    return page
 
 
 def _outbox_count(page: Page) -> str:
@@ -89,7 +72,7 @@ def test_it_sends_an_offline_inspection_once_when_the_network_returns(
         **PHONE,
     )
     try:
-        page = _sign_in(context, base, "inspector")
+        page = sign_in(context, base, "inspector")
 
         # /m/: today's points; the service worker takes control and the pages are cached.
         page.goto(f"{base}/m/")
@@ -162,7 +145,7 @@ def test_it_sends_an_offline_inspection_once_when_the_network_returns(
     # The street officer sees exactly that one case in the office list.
     office = browser.new_context(locale="zh-CN", **PHONE)
     try:
-        page = _sign_in(office, base, "street_officer")
+        page = sign_in(office, base, "street_officer")
         response = page.goto(f"{base}/cases/")
         assert response is not None and response.status == 200, "office case list missing"
         hrefs = page.locator("main a[href]").evaluate_all("els => els.map(e => e.pathname)")
@@ -196,7 +179,7 @@ def test_it_retries_after_a_server_error_and_rectifies_once(
 
     context = browser.new_context(locale="zh-CN", **PHONE)
     try:
-        page = _sign_in(context, base, "unit_staff")
+        page = sign_in(context, base, "unit_staff")
         page.goto(f"{base}/m/")
         expect(page.locator("#to-rectify a")).to_have_count(1)
         # Let /m/ finish caching its pages first: the live server's in-memory SQLite answers
@@ -239,7 +222,7 @@ def test_it_reopens_a_conflict_and_sends_it_again_under_a_new_key(
     conflict = json.dumps({"detail": "This submission id is already used.", "code": "conflict"})
     context = browser.new_context(locale="zh-CN", **PHONE)
     try:
-        page = _sign_in(context, base, "grid_worker")
+        page = sign_in(context, base, "grid_worker")
         page.goto(f"{base}/m/report/")
         msg = json.loads(page.locator("#field-messages").text_content() or "{}")
         page.route(

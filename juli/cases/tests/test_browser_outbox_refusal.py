@@ -15,7 +15,6 @@ the report page (/m/report/), through stable selectors only (the fields' name at
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import uuid
@@ -23,20 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PIL import Image
-from playwright.sync_api import Browser, BrowserContext, Page, Request, expect
+from playwright.sync_api import Browser, Page, Request, expect
 
 from juli.cases.models import Case, CaseCategory
-from juli.conftest import PASSWORD
 from juli.core.models import Submission
+from juli.core.tests.browser import PHONE, WAIT_MS, jpeg, sign_in
 
-PHONE: dict[str, Any] = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-}
-WAIT_MS = 20_000
 #: Everything kept in the outbox for the signed-in user (the page's own store API).
 OUTBOX_ITEMS = """async () => {
   const user = document.getElementById("field-app").dataset.user;
@@ -44,23 +35,6 @@ OUTBOX_ITEMS = """async () => {
     id: i.id, state: i.state, body: i.body, photos: (i.photos || []).length,
   }));
 }"""
-
-
-def _jpeg() -> bytes:
-    image = Image.new("RGB", (64, 48), (40, 120, 200))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=85)
-    return out.getvalue()
-
-
-def _sign_in(context: BrowserContext, base: str, username: str) -> Page:
-    page = context.new_page()
-    page.goto(f"{base}/login/")
-    page.locator("input[name='username']").fill(username)
-    page.locator("input[name='password']").fill(PASSWORD)
-    page.locator("main button[type='submit']").click()
-    page.wait_for_url(f"{base}/")
-    return page
 
 
 def _open_report(page: Page, base: str) -> dict[str, str]:
@@ -98,7 +72,7 @@ def test_it_refuses_a_text_file_as_the_photo_at_the_field(
     base = live_server.url
     context = browser.new_context(locale="zh-CN", **PHONE)
     try:
-        page = _sign_in(context, base, "grid_worker")
+        page = sign_in(context, base, "grid_worker")
         msg = _open_report(page, base)
         # A text file that says it is a JPEG (name and MIME type): its first bytes tell.
         page.locator("[name=photos]").set_input_files(
@@ -118,7 +92,7 @@ def test_it_refuses_a_text_file_as_the_photo_at_the_field(
         page.locator(".thumb-refused .thumb-remove").click()
         expect(page.locator("[name=photos]")).not_to_have_attribute("aria-invalid", "true")
         page.locator("[name=photos]").set_input_files(
-            {"name": "bin.jpg", "mimeType": "image/jpeg", "buffer": _jpeg()}
+            {"name": "bin.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}
         )
         expect(page.locator(".photo-field .thumbs img")).to_have_count(1)
         expect(page.locator("[role=alert].field-error")).to_have_count(0)
@@ -134,7 +108,7 @@ def test_it_refuses_an_over_long_description_at_the_field(
     base = live_server.url
     context = browser.new_context(locale="zh-CN", **PHONE)
     try:
-        page = _sign_in(context, base, "grid_worker")
+        page = sign_in(context, base, "grid_worker")
         msg = _open_report(page, base)
         _fill_report(page, world, category=world.litter, title="垃圾桶满溢")
         description = page.locator("[name=description]")
@@ -177,13 +151,13 @@ def test_it_reopens_a_refused_report_with_nothing_lost_and_sends_it_once_fixed(
 
     context = browser.new_context(locale="zh-CN", **PHONE)
     try:
-        page = _sign_in(context, base, "grid_worker")
+        page = sign_in(context, base, "grid_worker")
         page.on("request", seen)
         msg = _open_report(page, base)
         _fill_report(page, world, category=world.facility, title="护栏倒伏")
         page.locator("[name=description]").fill("菜场B东门护栏倒在人行道上")
         page.locator("[name=photos]").set_input_files(
-            {"name": "rail.jpg", "mimeType": "image/jpeg", "buffer": _jpeg()}
+            {"name": "rail.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}
         )
         expect(page.locator(".photo-field .thumbs img")).to_have_count(1)
         # Retired (in the admin) after the page opened: only the server knows.
@@ -257,7 +231,7 @@ def test_it_sends_a_report_made_offline_once_when_the_network_returns(
     posts: list[str] = []
     context = browser.new_context(locale="zh-CN", **PHONE)
     try:
-        page = _sign_in(context, base, "grid_worker")
+        page = sign_in(context, base, "grid_worker")
         page.on(
             "request",
             lambda r: (
@@ -270,7 +244,7 @@ def test_it_sends_a_report_made_offline_once_when_the_network_returns(
         context.set_offline(True)
         _fill_report(page, world, category=world.litter, title="菜场B门口垃圾")
         page.locator("[name=photos]").set_input_files(
-            {"name": "litter.jpg", "mimeType": "image/jpeg", "buffer": _jpeg()}
+            {"name": "litter.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}
         )
         expect(page.locator(".photo-field .thumbs img")).to_have_count(1)
         page.locator("#report-form button[type=submit]").click()

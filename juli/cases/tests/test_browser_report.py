@@ -10,42 +10,17 @@ Screenshots: test-output/screenshots/report-*.png.
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PIL import Image
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from juli.cases.models import Case
-from juli.conftest import PASSWORD
+from juli.core.tests.browser import PHONE, WAIT_MS, fill_sign_in, jpeg
 
 from .conftest import new_case, photo
-
-PHONE: dict[str, Any] = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-}
-WAIT_MS = 20_000
-
-
-def _jpeg() -> bytes:
-    image = Image.new("RGB", (64, 48), (90, 120, 40))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=85)
-    return out.getvalue()
-
-
-def _sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.locator("input[name='username']").fill(username)
-    page.locator("input[name='password']").fill(PASSWORD)
-    page.locator("main button[type='submit']").click()
-    page.wait_for_url(f"{base}/")
 
 
 @pytest.mark.browser
@@ -72,11 +47,11 @@ def test_it_reports_with_a_photo_in_at_most_four_taps_and_lists_it_under_my_repo
     )
     try:
         page = context.new_page()
-        _sign_in(page, base, "grid_worker")
+        fill_sign_in(page, base, "grid_worker")
         page.goto(f"{base}/m/report/")
         # The photo first: the camera's file input leads the form.
         page.locator("#r-photos").set_input_files(
-            {"name": "problem.jpg", "mimeType": "image/jpeg", "buffer": _jpeg()}
+            {"name": "problem.jpg", "mimeType": "image/jpeg", "buffer": jpeg((90, 120, 40))}
         )
         expect(page.locator(".report-photo .thumbs img")).to_have_count(1)
         # The GPS fix: 菜场A is suggested, the open case there is shown.

@@ -39,7 +39,6 @@ has accepted (`cases.waiting`), beside those that waited more than a working day
 from __future__ import annotations
 
 import datetime
-import io
 import uuid
 from collections import Counter
 from types import SimpleNamespace
@@ -48,25 +47,16 @@ from typing import Any
 import pytest
 from django.db.models import Max
 from django.utils import timezone
-from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from juli.cases import actions, inspections
 from juli.cases.models import Case
 from juli.cases.tests.conftest import new_case, photo
-from juli.conftest import PASSWORD
+from juli.core.tests.browser import DESK, PHONE, WAIT_MS, jpeg
+from juli.core.tests.browser import sign_in as browser_sign_in
 from juli.letters.models import Letter, Signature, Status
 from juli.letters.tests.conftest import make_letters
 from juli.notify.models import Notification
-
-DESK: dict[str, Any] = {"viewport": {"width": 1280, "height": 800}}
-PHONE: dict[str, Any] = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-}
-WAIT_MS = 20_000
 
 #: What each login finds on its bench in the `day` fixture (see the table above).
 BENCH: dict[str, dict[str, int]] = {
@@ -154,22 +144,8 @@ def day(world: Any) -> SimpleNamespace:
 # --- Helpers ----------------------------------------------------------------------------------
 
 
-def _jpeg(rgb: tuple[int, int, int] = (60, 140, 60)) -> bytes:
-    image = Image.new("RGB", (64, 48), rgb)
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=85)
-    return out.getvalue()
-
-
 def sign_in(browser: Browser, base: str, login: str, device: dict[str, Any]) -> Page:
-    context = browser.new_context(locale="zh-CN", **device)
-    page = context.new_page()
-    page.goto(f"{base}/login/")
-    page.locator("input[name='username']").fill(login)
-    page.locator("input[name='password']").fill(PASSWORD)
-    page.locator("main button[type='submit']").click()
-    page.wait_for_url(f"{base}/")
-    return page
+    return browser_sign_in(browser.new_context(locale="zh-CN", **device), base, login)
 
 
 def bench(page: Page, base: str) -> dict[str, int]:
@@ -316,7 +292,7 @@ def test_the_unit_rectifies_on_the_phone_and_the_verifiers_are_told(
     form = page.locator("#rectify-form")
     form.locator("textarea[name=note]").fill("已清运，地面冲洗干净")
     form.locator("input[name=photos]").set_input_files(
-        {"name": "after.jpg", "mimeType": "image/jpeg", "buffer": _jpeg()}
+        {"name": "after.jpg", "mimeType": "image/jpeg", "buffer": jpeg((60, 140, 60))}
     )
     expect(form.locator(".thumbs img")).to_have_count(1)
     send_on_phone(page, "#rectify-form")
@@ -386,7 +362,7 @@ def test_the_grid_worker_has_nothing_waiting_and_reports_a_case_to_the_street(
     page.goto(f"{base}/m/report/")
     expect(page.locator("#outbox-status")).to_have_attribute("data-count", "0")
     page.locator("[name=photos]").set_input_files(
-        {"name": "problem.jpg", "mimeType": "image/jpeg", "buffer": _jpeg((160, 90, 40))}
+        {"name": "problem.jpg", "mimeType": "image/jpeg", "buffer": jpeg((160, 90, 40))}
     )
     expect(page.locator(".photo-field .thumbs img")).to_have_count(1)
     page.locator("[name=category]").select_option(str(world.litter.pk))

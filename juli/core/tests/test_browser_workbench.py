@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, ViewportSize, expect
 from juli.cases import actions
 from juli.cases.models import Case
 from juli.cases.tests.conftest import new_case, put
-from juli.conftest import PASSWORD
+from juli.core.tests.browser import sign_in as browser_sign_in
 
 DESK: ViewportSize = {"width": 1280, "height": 800}
 PHONE: ViewportSize = {"width": 390, "height": 844}
@@ -23,13 +23,7 @@ PHONE: ViewportSize = {"width": 390, "height": 844}
 
 def sign_in(browser: Browser, url: str, login: str, viewport: ViewportSize) -> Any:
     context = browser.new_context(locale="zh-CN", viewport=viewport)
-    page = context.new_page()
-    page.goto(f"{url}/login/")
-    page.locator("input[name='username']").fill(login)
-    page.locator("input[name='password']").fill(PASSWORD)
-    page.locator("main button[type='submit']").click()
-    page.wait_for_url(f"{url}/")
-    return context, page
+    return context, browser_sign_in(context, url, login)
 
 
 def count_of(page: Any, key: str) -> int:

@@ -16,16 +16,8 @@ import pytest
 from django.test import Client
 from playwright.sync_api import Browser, Route, expect
 
-from juli.conftest import PASSWORD
+from juli.core.tests.browser import PHONE, WAIT_MS, sign_in
 from juli.sampleapp.models import Note
-
-PHONE: dict[str, Any] = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-}
-WAIT_MS = 20_000
 
 
 @pytest.mark.browser
@@ -45,12 +37,7 @@ def test_it_sends_a_note_filed_offline_once_when_the_network_returns(
 
     context = browser.new_context(locale="zh-CN", **PHONE)
     try:
-        page = context.new_page()
-        page.goto(f"{base}/login/")
-        page.locator("input[name='username']").fill("grid_worker")
-        page.locator("input[name='password']").fill(PASSWORD)
-        page.locator("main button[type='submit']").click()
-        page.wait_for_url(f"{base}/")
+        page = sign_in(context, base, "grid_worker")
 
         page.goto(f"{base}/sample/notes/new/")
         expect(page.locator("#outbox-status")).to_have_attribute("data-count", "0")
