@@ -1,5 +1,6 @@
 """What the browser tests share (Playwright driving Debian's Chromium): the devices they
-emulate, how long they wait for the outbox, a camera-like photo and the sign-in form."""
+emulate, how long they wait for the outbox, a camera-like photo, the sign-in form and a hand
+on the signature pad."""
 
 from __future__ import annotations
 
@@ -45,3 +46,22 @@ def sign_in(context: BrowserContext, base: str, username: str) -> Page:
     page = context.new_page()
     fill_sign_in(page, base, username)
     return page
+
+
+def draw_signature(page: Page) -> None:
+    """A few strokes on the page's signature pad (`.sigpad canvas`), as a finger would."""
+    canvas = page.locator(".sigpad canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box is not None
+    x, y, w, h = box["x"], box["y"], box["width"], box["height"]
+    for stroke in range(3):
+        page.mouse.move(x + w * 0.1, y + h * (0.3 + 0.15 * stroke))
+        page.mouse.down()
+        for step in range(1, 16):
+            page.mouse.move(
+                x + w * (0.1 + 0.05 * step),
+                y + h * (0.3 + 0.15 * stroke + (0.12 if step % 2 else -0.08)),
+                steps=3,
+            )
+        page.mouse.up()

@@ -52,7 +52,7 @@ from playwright.sync_api import Browser, Page, expect
 from juli.cases import actions, inspections
 from juli.cases.models import Case
 from juli.cases.tests.conftest import new_case, photo
-from juli.core.tests.browser import DESK, PHONE, WAIT_MS, jpeg
+from juli.core.tests.browser import DESK, PHONE, WAIT_MS, draw_signature, jpeg
 from juli.core.tests.browser import sign_in as browser_sign_in
 from juli.letters.models import Letter, Signature, Status
 from juli.letters.tests.conftest import make_letters
@@ -400,7 +400,7 @@ def test_the_branch_secretary_signs_and_the_bureau_secretary_is_told(
 
     item(page, "letters.sign", f"/letters/{letter.pk}/sign/").click()
     page.wait_for_url(f"{base}/letters/{letter.pk}/sign/")
-    _draw(page)
+    draw_signature(page)
     expect(page.locator(".sigpad.has-ink")).to_have_count(1)
     page.locator("#sign-submit").click()
     page.wait_for_url(f"{base}/letters/{letter.pk}/")
@@ -418,22 +418,3 @@ def test_the_branch_secretary_signs_and_the_bureau_secretary_is_told(
     expect(item(bureau, "letters.sign", f"/letters/{letter.pk}/sign/")).to_have_count(1)
     close(bureau)
     assert notices_since(last) == {("bureau_secretary", "letter_signed"): 1}
-
-
-def _draw(page: Page) -> None:
-    """A few strokes on the signature pad (as juli/letters/tests/test_browser_sign.py)."""
-    canvas = page.locator(".sigpad canvas")
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    assert box is not None
-    x, y, w, h = box["x"], box["y"], box["width"], box["height"]
-    for stroke in range(3):
-        page.mouse.move(x + w * 0.1, y + h * (0.3 + 0.15 * stroke))
-        page.mouse.down()
-        for step in range(1, 16):
-            page.mouse.move(
-                x + w * (0.1 + 0.05 * step),
-                y + h * (0.3 + 0.15 * stroke + (0.12 if step % 2 else -0.08)),
-                steps=3,
-            )
-        page.mouse.up()

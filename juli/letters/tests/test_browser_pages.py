@@ -13,11 +13,12 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from juli.conftest import PASSWORD
+from juli.core.tests.browser import draw_signature
 from juli.letters import actions
 from juli.letters.models import Letter, Signature, Status
 
 from .conftest import SIGNATURE
-from .test_browser_sign import DESK, _draw, _sign_in
+from .test_browser_sign import DESK, _sign_in
 
 
 @pytest.mark.browser
@@ -60,11 +61,11 @@ def test_a_signing_session_and_the_main_pages(
         page.goto(f"{base}/letters/templates/{world.template.pk}/session/")
         expect(page.locator(".signer-name")).to_have_text("周局长")
         shot(page, "3-session-issuer")
-        _draw(page)
+        draw_signature(page)
         page.locator("#sign-submit").click()
         expect(page.locator(".signer-name")).to_have_text("吴二支")
         # Handed over: the branch secretary draws and types their own password.
-        _draw(page)
+        draw_signature(page)
         page.locator("input[name='password']").fill(PASSWORD)
         shot(page, "4-session-receiver")
         page.locator("#sign-submit").click()

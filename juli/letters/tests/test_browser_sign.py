@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from juli.conftest import PASSWORD
+from juli.core.tests.browser import draw_signature
 from juli.letters import actions, integrity
 from juli.letters.models import Letter, Signature, Status
 
@@ -37,24 +38,6 @@ def _sign_in(context: BrowserContext, base: str, username: str) -> Page:
     page.locator("main button[type='submit']").click()
     page.wait_for_url(f"{base}/")
     return page
-
-
-def _draw(page: Page) -> None:
-    canvas = page.locator(".sigpad canvas")
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    assert box is not None
-    x, y, w, h = box["x"], box["y"], box["width"], box["height"]
-    for stroke in range(3):
-        page.mouse.move(x + w * 0.1, y + h * (0.3 + 0.15 * stroke))
-        page.mouse.down()
-        for step in range(1, 16):
-            page.mouse.move(
-                x + w * (0.1 + 0.05 * step),
-                y + h * (0.3 + 0.15 * stroke + (0.12 if step % 2 else -0.08)),
-                steps=3,
-            )
-        page.mouse.up()
 
 
 def _run(args: list[str]) -> bytes:
@@ -95,7 +78,7 @@ def test_both_secretaries_sign_with_the_pad_and_the_pdf_carries_it(
         page.locator("#sign-submit").click()
         expect(page.locator(".sigpad.needs-ink")).to_have_count(1)
         assert Signature.objects.count() == 0
-        _draw(page)
+        draw_signature(page)
         expect(page.locator(".sigpad.has-ink")).to_have_count(1)
         page.screenshot(path=str(screenshot_dir / "letters-3-pad-desk.png"), full_page=True)
         page.locator("#sign-submit").click()
@@ -114,7 +97,7 @@ def test_both_secretaries_sign_with_the_pad_and_the_pdf_carries_it(
         page.goto(f"{base}/letters/{letter.pk}/")
         page.locator("#sign-link").click()
         page.wait_for_url(f"{base}/letters/{letter.pk}/sign/")
-        _draw(page)
+        draw_signature(page)
         page.screenshot(path=str(screenshot_dir / "letters-5-pad-phone.png"), full_page=True)
         page.locator("#sign-submit").click()
         page.wait_for_url(f"{base}/letters/{letter.pk}/")

@@ -591,6 +591,17 @@
     return input.closest(".fail-detail, .photo-field").querySelector(".thumbs");
   }
 
+  /** The × on a thumbnail tile: `onRemove` takes the tile and its photo away. */
+  function removeButton(onRemove) {
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "thumb-remove";
+    remove.textContent = "×";
+    remove.setAttribute("aria-label", MSG.discard);
+    remove.addEventListener("click", onRemove);
+    return remove;
+  }
+
   function addPhoto(input, photo) {
     const list = chosen.get(input);
     list.push(photo);
@@ -598,16 +609,13 @@
     const img = document.createElement("img");
     img.src = URL.createObjectURL(photo.blob);
     img.alt = photo.name || "";
-    const remove = document.createElement("button");
-    remove.type = "button";
-    remove.className = "thumb-remove";
-    remove.textContent = "×";
-    remove.setAttribute("aria-label", MSG.discard);
-    remove.addEventListener("click", () => {
-      list.splice(list.indexOf(photo), 1);
-      li.remove();
-    });
-    li.append(img, remove);
+    li.append(
+      img,
+      removeButton(() => {
+        list.splice(list.indexOf(photo), 1);
+        li.remove();
+      })
+    );
     thumbsOf(input).append(li);
   }
 
@@ -631,17 +639,14 @@
       li.className = "thumb-refused";
       const name = document.createElement("span");
       name.textContent = entry.name || "?";
-      const remove = document.createElement("button");
-      remove.type = "button";
-      remove.className = "thumb-remove";
-      remove.textContent = "×";
-      remove.setAttribute("aria-label", MSG.discard);
-      remove.addEventListener("click", () => {
-        list.splice(list.indexOf(entry), 1);
-        li.remove();
-        if (!list.length) clearFieldError(input);
-      });
-      li.append(name, remove);
+      li.append(
+        name,
+        removeButton(() => {
+          list.splice(list.indexOf(entry), 1);
+          li.remove();
+          if (!list.length) clearFieldError(input);
+        })
+      );
       thumbs.append(li);
     }
     if (list.length) showFieldError(input, list.map((e) => e.text).join(" "));
