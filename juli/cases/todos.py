@@ -48,29 +48,6 @@ DEFERRED = ("description", "area__boundary", "area__search_key")
 # --- Working time left ---------------------------------------------------------------------
 
 
-def working_seconds(
-    start: datetime.datetime, end: datetime.datetime, calendar: worktime.Calendar
-) -> int:
-    """Working seconds between two aware moments (0 when `end` is not after `start`)."""
-    if end <= start:
-        return 0
-    tz = worktime.zone()
-    start, end = start.astimezone(tz), end.astimezone(tz)
-    total = datetime.timedelta()
-    day = start.date()
-    for _n in range(worktime.MAX_DAYS):
-        if day > end.date():
-            break
-        if calendar.is_workday(day):
-            for a, b in worktime.periods():
-                begin = max(start, datetime.datetime.combine(day, a, tzinfo=tz))
-                stop = min(end, datetime.datetime.combine(day, b, tzinfo=tz))
-                if stop > begin:
-                    total += stop - begin
-        day += datetime.timedelta(days=1)
-    return int(total.total_seconds())
-
-
 def working_time_text(seconds: int) -> str:
     """ "2 个工作日 3 小时", "3 小时", "40 分钟": whole working days of the calendar's length,
     then hours; minutes only under an hour."""
@@ -96,32 +73,10 @@ def countdown(
     if deadline is None:
         return "", False
     if deadline <= now:
-        late = working_seconds(deadline, now, calendar)
+        late = worktime.working_seconds(deadline, now, calendar)
         return _("%(time)s overdue") % {"time": working_time_text(late)}, True
-    left = working_seconds(now, deadline, calendar)
+    left = worktime.working_seconds(now, deadline, calendar)
     return _("%(time)s left") % {"time": working_time_text(left)}, False
-
-
-def working_hours_before(
-    end: datetime.datetime, hours: int, calendar: worktime.Calendar
-) -> datetime.datetime:
-    """The moment `hours` working hours before `end` (walking back through the calendar)."""
-    tz = worktime.zone()
-    end = end.astimezone(tz)
-    remaining = datetime.timedelta(hours=hours)
-    day = end.date()
-    for _n in range(worktime.MAX_DAYS):
-        if calendar.is_workday(day):
-            for a, b in reversed(worktime.periods()):
-                p_start = datetime.datetime.combine(day, a, tzinfo=tz)
-                p_end = min(end, datetime.datetime.combine(day, b, tzinfo=tz))
-                if p_end <= p_start:
-                    continue
-                if remaining <= p_end - p_start:
-                    return p_end - remaining
-                remaining -= p_end - p_start
-        day -= datetime.timedelta(days=1)
-    raise ValueError("no working time found within three years: check the calendar")
 
 
 def calendar_of(user: Any) -> worktime.Calendar:
@@ -223,7 +178,7 @@ def waiting_reports(user: Any, now: datetime.datetime | None = None) -> QuerySet
     street officer in Juli (the district is told of them when they arrive), and those not
     accepted within one working day."""
     now = now or timezone.now()
-    cutoff = working_hours_before(now, int(worktime.hours_per_day()), calendar_of(user))
+    cutoff = worktime.working_hours_before(now, int(worktime.hours_per_day()), calendar_of(user))
     return (
         _in_areas(user, {Role.DISTRICT_ADMIN}, S.REPORTED)
         .filter(Q(reported_at__lt=cutoff) | ~_street_has_officer())

@@ -148,3 +148,46 @@ def add_working_days(
 ) -> datetime.datetime:
     """`days` working days after `start`: `days` × the hours of a working day of working time."""
     return add_working_hours(start, Decimal(str(days)) * hours_per_day(), calendar=calendar)
+
+
+def working_seconds(start: datetime.datetime, end: datetime.datetime, calendar: Calendar) -> int:
+    """Working seconds between two aware moments (0 when `end` is not after `start`)."""
+    if end <= start:
+        return 0
+    tz = zone()
+    start, end = start.astimezone(tz), end.astimezone(tz)
+    total = datetime.timedelta()
+    day = start.date()
+    for _n in range(MAX_DAYS):
+        if day > end.date():
+            break
+        if calendar.is_workday(day):
+            for a, b in periods():
+                begin = max(start, datetime.datetime.combine(day, a, tzinfo=tz))
+                stop = min(end, datetime.datetime.combine(day, b, tzinfo=tz))
+                if stop > begin:
+                    total += stop - begin
+        day += datetime.timedelta(days=1)
+    return int(total.total_seconds())
+
+
+def working_hours_before(
+    end: datetime.datetime, hours: int, calendar: Calendar
+) -> datetime.datetime:
+    """The moment `hours` working hours before `end` (walking back through the calendar)."""
+    tz = zone()
+    end = end.astimezone(tz)
+    remaining = datetime.timedelta(hours=hours)
+    day = end.date()
+    for _n in range(MAX_DAYS):
+        if calendar.is_workday(day):
+            for a, b in reversed(periods()):
+                p_start = datetime.datetime.combine(day, a, tzinfo=tz)
+                p_end = min(end, datetime.datetime.combine(day, b, tzinfo=tz))
+                if p_end <= p_start:
+                    continue
+                if remaining <= p_end - p_start:
+                    return p_end - remaining
+                remaining -= p_end - p_start
+        day -= datetime.timedelta(days=1)
+    raise ValueError("no working time found within three years: check the calendar")

@@ -50,13 +50,13 @@ def at(day: int, hour: int, minute: int = 0) -> datetime.datetime:
 @pytest.mark.django_db
 def test_it_counts_working_time_between_two_moments() -> None:
     cal = worktime.Calendar()
-    assert todos.working_seconds(at(2, 10), at(3, 13), cal) == 10 * 3600  # 2+5 on Mon, 3 Tue
-    assert todos.working_seconds(at(6, 17), at(9, 10), cal) == 2 * 3600  # over the weekend
-    assert todos.working_seconds(at(3, 13), at(2, 10), cal) == 0
+    assert worktime.working_seconds(at(2, 10), at(3, 13), cal) == 10 * 3600  # 2+5 on Mon, 3 Tue
+    assert worktime.working_seconds(at(6, 17), at(9, 10), cal) == 2 * 3600  # over the weekend
+    assert worktime.working_seconds(at(3, 13), at(2, 10), cal) == 0
     CalendarDay.objects.create(date=datetime.date(2026, 3, 9), kind=CalendarDay.Kind.HOLIDAY)
-    assert todos.working_seconds(at(6, 17), at(10, 10), worktime.Calendar()) == 2 * 3600
-    assert todos.working_hours_before(at(3, 13), 8, cal) == at(2, 13)
-    assert todos.working_hours_before(at(9, 10), 2, cal) == at(6, 17)
+    assert worktime.working_seconds(at(6, 17), at(10, 10), worktime.Calendar()) == 2 * 3600
+    assert worktime.working_hours_before(at(3, 13), 8, cal) == at(2, 13)
+    assert worktime.working_hours_before(at(9, 10), 2, cal) == at(6, 17)
 
 
 @pytest.mark.django_db
