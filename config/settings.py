@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "juli.notify",
     "juli.letters",
     "juli.duties",
+    "juli.meetings",
+    "juli.news",
     "juli.benchdata",
     "juli.api",
 ]

@@ -637,3 +637,15 @@ def object_url_name(object_type: str) -> str | None:
         "orgs.unit": "unit-detail",
         "orgs.person": "person-detail",
     }.get(object_type)
+
+
+def members_on(org: PartyOrg, on: datetime.date) -> QuerySet[Person]:
+    """The party members (full and probationary) of `org` and the organisations inside it on
+    the date `on`: those who belong there now and had joined the party by then."""
+    member_statuses = [Person.PoliticalStatus.MEMBER, Person.PoliticalStatus.PROBATIONARY]
+    return (
+        Person.objects.filter(org_path__startswith=org.path, is_active=True)
+        .filter(political_status__in=member_statuses)
+        .filter(Q(party_joined_on__isnull=True) | Q(party_joined_on__lte=on))
+        .order_by("name", "pk")
+    )

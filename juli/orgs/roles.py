@@ -17,6 +17,7 @@ class Role(models.TextChoices):
     DEPUTY_SECRETARY = "deputy_secretary", _("Deputy secretary")
     COMMITTEE_MEMBER = "committee_member", _("Committee member")
     GROUP_LEADER = "group_leader", _("Party group leader")
+    PUBLICITY_OFFICER = "publicity_officer", _("Publicity officer")
     BRANCH_MEMBER = "branch_member", _("Branch member")
     INSPECTOR = "inspector", _("Inspector")
     GRID_LEADER = "grid_leader", _("Grid leader")

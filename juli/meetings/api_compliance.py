@@ -1,0 +1,5 @@
+"""REST endpoints of the meetings app: compliance (included by api_urls.py)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

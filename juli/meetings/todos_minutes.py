@@ -1,0 +1,1 @@
+"""To-dos of meetings: minutes."""

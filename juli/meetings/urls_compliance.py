@@ -1,0 +1,5 @@
+"""Pages of the meetings app: compliance (included by urls.py)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
