@@ -154,3 +154,36 @@ __all__ = [
     "shows_meetings",
     "visible_meetings",
 ]
+
+
+# --- Make-up items (added by the minutes part) -------------------------------------------------
+
+
+def runnable_paths_q(user: Any, field: str = "org_path") -> Q:
+    """`field` within an organisation the user runs meetings of (a group leader: groups)."""
+    scope = scope_of(user)
+    q = prefix_q(field, scope.paths("org", RUN_ROLES))
+    leader_paths = scope.paths("org", {Role.GROUP_LEADER})
+    if leader_paths:
+        q |= prefix_q(field, leader_paths) & Q(
+            **{field.replace("org_path", "org__kind"): PartyOrg.Kind.GROUP}
+        )
+    return q
+
+
+def visible_make_ups(user: Any) -> QuerySet[Any]:
+    """The user's own make-up items and those of the meetings they run."""
+    from .models import MakeUp
+
+    scope = scope_of(user)
+    qs = MakeUp.objects.select_related("meeting", "meeting__org", "person")
+    if scope.superuser:
+        return qs
+    q = runnable_paths_q(user, "meeting__org_path")
+    if scope.person_id:
+        q |= Q(person_id=scope.person_id)
+    return qs.filter(q)
+
+
+def access_make_up(user: Any, pk: Any) -> Any:
+    return one_or_404(visible_make_ups(user), pk)

@@ -25,7 +25,7 @@ from juli.core.types import Actor
 from juli.core.writes import apply_fields, require, user_of
 
 from . import access
-from .models import Area, PartyOrg, Person, Post, TreeChange, Unit, User
+from .models import Area, Membership, PartyOrg, Person, Post, TreeChange, Unit, User
 from .roles import AREA_ROLES, ORG_ROLES, UNIT_ROLES, Role
 
 ORG_FIELDS = [
@@ -300,6 +300,8 @@ def retire_org(actor: Actor, org: PartyOrg, *, note: str) -> PartyOrg:
     org.ended_at = timezone.now()
     org.save(update_fields=["status", "ended_at", "search_key"])
     _end_posts(actor, Post.objects.filter(org=org), note)
+    # Only inactive people can still name it; whatever period is open there ends today.
+    _transfer_memberships(Membership.objects.filter(org=org), None, timezone.localdate(), note)
     _ORG_TREE.note(
         org, TreeChange.Verb.RETIRED, actor, old_path=org.path, new_path=org.path, note=note
     )
@@ -326,6 +328,8 @@ def merge_org(actor: Actor, source: PartyOrg, target: PartyOrg, *, note: str) ->
         raise ValidationError(_("Give the reason or the decision for the merger."))
     members = list(Person.objects.filter(party_org=source).values_list("pk", flat=True))
     Person.objects.filter(pk__in=members).update(party_org=target, org_path=target.path)
+    # The members belong to the target from today on; their time in the source stays.
+    _transfer_memberships(Membership.objects.filter(org=source), target, timezone.localdate(), note)
     for child in list(PartyOrg.objects.get_children(source)):
         if child.is_active:
             move_org(actor, child, target, note=note)
@@ -417,14 +421,46 @@ def move_area(actor: Actor, area: Area, new_parent: Area, *, note: str = "") -> 
 
 
 @transaction.atomic
-def create_person(actor: Actor, **data: Any) -> Person:
+def create_person(
+    actor: Actor, *, member_since: datetime.date | None = None, **data: Any
+) -> Person:
+    """Record a person. One with a party organisation opens a membership there, starting
+    on `member_since` (the day they came into that organisation) when given, else on the day
+    they joined the party, else open at the start (they count on any earlier roster)."""
     person = Person()
     apply_fields(person, PERSON_FIELDS, data)
     _require_person_scope(actor, person)
+    _check_membership_date(member_since)
     _clean(person, exclude=["created_at"])
     person.save()
+    if person.party_org_id and person.is_active:
+        Membership.objects.create(
+            person=person,
+            org_id=person.party_org_id,
+            started_on=member_since or person.party_joined_on,
+        )
     record(actor, "person.create", person, after=snapshot(person))
     return person
+
+
+def _check_membership_date(on: datetime.date | None) -> None:
+    if on is not None and on > timezone.localdate():
+        raise ValidationError(_("A change of party organisation cannot be dated in the future."))
+
+
+def _transfer_memberships(
+    open_in: QuerySet[Membership], org: PartyOrg | None, on: datetime.date, note: str = ""
+) -> None:
+    """End the open memberships among `open_in` on `on` (half-open: `on` is the first day
+    away) and, when `org` is given, open one there from `on` for each of those people."""
+    rows = list(open_in.filter(ended_on__isnull=True).select_for_update())
+    if any(r.started_on is not None and r.started_on > on for r in rows):
+        raise ValidationError(_("The person came into their present organisation after that date."))
+    Membership.objects.filter(pk__in=[r.pk for r in rows]).update(ended_on=on)
+    if org is not None:
+        Membership.objects.bulk_create(
+            Membership(person_id=r.person_id, org=org, started_on=on, note=note[:200]) for r in rows
+        )
 
 
 def _require_person_scope(actor: Actor, person: Person) -> None:
@@ -440,14 +476,27 @@ def _require_person_scope(actor: Actor, person: Person) -> None:
 
 
 @transaction.atomic
-def update_person(actor: Actor, person: Person, **data: Any) -> Person:
+def update_person(
+    actor: Actor, person: Person, *, transferred_on: datetime.date | None = None, **data: Any
+) -> Person:
+    """Edit a person. A change of party organisation (or of activity) ends their membership
+    on `transferred_on` (default today, the first day in the new organisation) and opens the
+    next one from that day."""
     person = Person.objects.select_for_update().get(pk=person.pk)
     require(actor, access.can_manage_person(actor, person))
     before = snapshot(person)
+    was_in = person.party_org_id if person.is_active else None
     apply_fields(person, PERSON_FIELDS, data)
     _require_person_scope(actor, person)
+    _check_membership_date(transferred_on)
     _clean(person)
     person.save()
+    now_in = person.party_org_id if person.is_active else None
+    if was_in != now_in:
+        on = transferred_on or timezone.localdate()
+        _transfer_memberships(Membership.objects.filter(person=person), None, on)
+        if now_in is not None:
+            Membership.objects.create(person=person, org_id=now_in, started_on=on)
     record(actor, "person.update", person, before=before, after=snapshot(person))
     return person
 

@@ -451,6 +451,57 @@ class Post(models.Model):
         return ("unit", str(self.unit_id))
 
 
+class Membership(models.Model):
+    """组织关系: one period during which a person belonged to a party organisation.
+
+    The period is half-open, [started_on, ended_on): `ended_on` is the first day the person
+    no longer belonged there, which is also the `started_on` of the next organisation's row
+    after a transfer, so that on any day a person belongs to one organisation at most.
+    `started_on` empty means "since before Juli knew" (a person recorded without a date),
+    so back-dated rosters still list them; `ended_on` empty means "still there". A period
+    may be empty (started and ended the same day: a same-day correction), and then covers
+    no day at all.
+    Kept by the orgs actions whenever a person's party organisation or activity changes;
+    `Person.party_org` stays the current one.
+    """
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("person")
+    )
+    org = models.ForeignKey(
+        PartyOrg,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("party organisation"),
+    )
+    started_on = models.DateField(_("from"), null=True, blank=True)
+    ended_on = models.DateField(_("until (exclusive)"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["person", "started_on", "id"]
+        indexes = [
+            models.Index(fields=["org", "started_on"], name="membership_org_idx"),
+            models.Index(fields=["person", "ended_on"], name="membership_person_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="membership_ends_after_start",
+                condition=models.Q(started_on__isnull=True)
+                | models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("started_on")),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} · {self.org_id} · [{self.started_on}, {self.ended_on})"
+
+    def audit_scope(self) -> tuple[str, str]:
+        return ("org", self.org.path)
+
+
 class User(AbstractUser):
     """A login. Rights come from the linked person's current posts, never from flags."""
 

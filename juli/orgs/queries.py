@@ -34,7 +34,7 @@ from django.utils import timezone
 from juli.core.models import AuditLog
 
 from . import access
-from .models import Area, PartyOrg, Person, Post, TreeChange, Unit, User
+from .models import Area, Membership, PartyOrg, Person, Post, TreeChange, Unit, User
 from .search import normalise_query
 
 PAGE_SIZE = 50
@@ -640,12 +640,24 @@ def object_url_name(object_type: str) -> str | None:
 
 
 def members_on(org: PartyOrg, on: datetime.date) -> QuerySet[Person]:
-    """The party members (full and probationary) of `org` and the organisations inside it on
-    the date `on`: those who belong there now and had joined the party by then."""
+    """The party members (full and probationary) who belonged to `org` or an organisation
+    inside it on the date `on`, ordered by name: one query.
+
+    A membership covers `on` when it started on or before it (or has no known start) and
+    had not ended by then (`ended_on` is the first day away). The political status is the
+    person's present one, and they had joined the party by `on` (an activist recorded in a
+    branch becomes a member of its rosters from the day they join).
+    """
     member_statuses = [Person.PoliticalStatus.MEMBER, Person.PoliticalStatus.PROBATIONARY]
+    covering = Membership.objects.filter(
+        person_id=OuterRef("pk"), org__path__startswith=org.path
+    ).filter(
+        Q(started_on__isnull=True) | Q(started_on__lte=on),
+        Q(ended_on__isnull=True) | Q(ended_on__gt=on),
+    )
     return (
-        Person.objects.filter(org_path__startswith=org.path, is_active=True)
-        .filter(political_status__in=member_statuses)
+        Person.objects.filter(political_status__in=member_statuses)
         .filter(Q(party_joined_on__isnull=True) | Q(party_joined_on__lte=on))
+        .filter(Exists(covering))
         .order_by("name", "pk")
     )

@@ -283,7 +283,9 @@
     }
     const body = JSON.parse(JSON.stringify(item.body));
     for (const photo of item.photos) putAt(body, targetOf(item, photo), uploaded[photo.id]);
-    const extra = { "Content-Type": "application/json" };
+    // The phone's clock at this attempt: with a time the form recorded (a sign-in's scan),
+    // the server can place that moment on its own clock whatever the phone's offset.
+    const extra = { "Content-Type": "application/json", "X-Client-Sent-At": new Date().toISOString() };
     if (item.key_header !== false) extra["Idempotency-Key"] = item.id;
     return call(item.url, { method: "POST", headers: headers(extra), body: JSON.stringify(body) });
   }
