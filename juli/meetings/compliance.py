@@ -13,8 +13,9 @@ branch without groups owes no 党小组会 (its members meet as the branch). In 
 table a group is folded into its branch's row: the branch's 党小组会 cell adds up its groups
 (a branch with groups is done only when every group is).
 
-**What counts.** Only meetings with status `confirmed` (the minutes were confirmed) of the
-organisation itself, of that kind, starting (local time) inside the period. Held minutes in
+**What counts.** Only meetings whose minutes were confirmed (`confirmed_at` set: status
+`confirmed`, or back in `held` while a confirmed record is being revised, which was held all
+the same) of the organisation itself, of that kind, starting (local time) inside the period. Held minutes in
 draft, planned and cancelled meetings do not count. Meetings beyond `times` in one period do
 not make up for another period.
 
@@ -406,7 +407,7 @@ def held_counts(orgs: Sequence[PartyOrg], year: int) -> dict[int, dict[str, dict
     rows = (
         Meeting.objects.filter(
             org_id__in=[o.pk for o in orgs],
-            status=Meeting.Status.CONFIRMED,
+            confirmed_at__isnull=False,
             starts_at__gte=first,
             starts_at__lt=after,
         )
@@ -451,7 +452,7 @@ def attendance(
     rows = (
         Attendee.objects.filter(
             meeting__org_id__in=[o.pk for o in orgs],
-            meeting__status=Meeting.Status.CONFIRMED,
+            meeting__confirmed_at__isnull=False,
             meeting__starts_at__gte=local_midnight(start),
             meeting__starts_at__lt=local_midnight(end),
             counts=True,
