@@ -312,6 +312,15 @@ SPECTACULAR_SETTINGS = {
         "BulletinStatusEnum": "juli.bulletins.models.Bulletin.Status",
         "RankingStatusEnum": "juli.rankings.models.Ranking.Status",
         "LetterStatusEnum": "juli.letters.models.Status",
+        "MeetingKindEnum": "juli.meetings.models.MeetingKind",
+        "MeetingStatusEnum": "juli.meetings.models.Meeting.Status",
+        "AttendeeCategoryEnum": "juli.meetings.models.Attendee.Category",
+        "AttendeeStatusEnum": "juli.meetings.models.Attendee.Status",
+        "AttendeeSourceEnum": "juli.meetings.models.Attendee.Source",
+        "MakeUpStatusEnum": "juli.meetings.models.MakeUp.Status",
+        "MakeUpWayEnum": "juli.meetings.models.MakeUp.Way",
+        # Attendee.Category made "category" ambiguous: name the duties' set too.
+        "DutyCategoryEnum": "juli.duties.models.Duty.Category",
     },
     # The default enum hook, then OpenAPI links between operations (create → detail, …), then
     # the API's error responses on every operation.

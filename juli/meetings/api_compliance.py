@@ -41,7 +41,7 @@ class _Org(serializers.Serializer):  # type: ignore[type-arg]
     name = serializers.CharField()
 
 
-class _Cell(serializers.Serializer):  # type: ignore[type-arg]
+class _ComplianceCell(serializers.Serializer):  # type: ignore[type-arg]
     kind = serializers.CharField()
     required = serializers.IntegerField(  # type: ignore[assignment]
         help_text="Owed in the periods that have started."
@@ -62,7 +62,7 @@ class _Cell(serializers.Serializer):  # type: ignore[type-arg]
 class _Row(serializers.Serializer):  # type: ignore[type-arg]
     org = _Org()
     groups = serializers.IntegerField()
-    cells = _Cell(many=True)
+    cells = _ComplianceCell(many=True)
     attended = serializers.IntegerField()
     counted = serializers.IntegerField()
     attendance_rate = serializers.FloatField(allow_null=True)

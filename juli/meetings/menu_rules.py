@@ -15,8 +15,8 @@ register(
         "meetings-compliance",
         _("Meeting compliance"),
         "meetings-compliance",
-        group="organisation",
-        order=47,
+        group="party_life",
+        order=30,
         visible=shows_compliance,
     )
 )

@@ -41,6 +41,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections, transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 import config.settings as production
 from juli.bulletins import actions as bulletin_actions
@@ -56,6 +57,12 @@ from juli.duties import actions as duty_actions
 from juli.duties.models import DutyPostKind
 from juli.letters import actions as letter_actions
 from juli.letters.tests.conftest import SIGNATURE, make_template
+from juli.meetings import publicity
+from juli.meetings import signin as meeting_signin
+from juli.meetings.actions import minutes as meeting_minutes
+from juli.meetings.actions import plan as meeting_plan
+from juli.meetings.models import MakeUp, Meeting
+from juli.news import actions as news_actions
 from juli.notify import actions as notify_actions
 from juli.notify.models import Notification
 from juli.orgs import actions as org_actions
@@ -311,7 +318,79 @@ def build_world() -> SimpleNamespace:
     }
     w.org_obj, w.area_obj = w.org, w.area
     w.unit = {"own": c.property_co, "sibling": c.putuo_unit}
+    _meetings_and_news(w)
     return w
+
+
+def _meetings_and_news(w: SimpleNamespace) -> None:
+    """Per party scope: a planned meeting (upcoming, with an agenda item, a guest and a
+    material), a held meeting whose minutes are confirmed (its absent members owe make-ups;
+    the Putuo party group has no automatic roster, so no make-up), news drafts, news in
+    review (drafted from the held meeting's record) and published news.
+
+    The branch secretary's person is invited to the own and child meetings (their phone
+    pages list only meetings one is on the roster of)."""
+    c = w.c
+    # Members who owe make-ups: group 1 (inside branch 1) and branch 2.
+    for name, phone, org in (
+        ("组党员", "13900000005", c.group1),
+        ("二支党员", "13900000006", c.branch2),
+    ):
+        org_actions.create_person(
+            None, name=name, phone=phone, party_org=org, political_status="member"
+        )
+    now = timezone.now()
+    soon, past = now + datetime.timedelta(days=2), now - datetime.timedelta(days=3)
+    w.meeting, w.held, w.attendee, w.document, w.make_up = {}, {}, {}, {}, {}
+    w.news, w.news_review, w.news_pub = {}, {}, {}
+    for rel, org in w.org.items():
+        invitees = [meeting_plan.Invitee(name=f"来宾-{rel}", category="attend")]
+        if rel in ("own", "child"):
+            invitees.append(meeting_plan.Invitee(person=c.branch_secretary_person))
+        w.meeting[rel] = meeting_plan.plan_meeting(
+            None,
+            org,
+            kind="branch_assembly",
+            title=f"会议-{rel}",
+            starts_at=soon,
+            ends_at=soon + datetime.timedelta(hours=2),
+            place="党员活动室",
+            parts=[meeting_plan.PartSpec(agenda=[("议题", "")])],
+            invitees=invitees,
+            announce=False,
+        )
+        w.attendee[rel] = w.meeting[rel].attendees.get(name=f"来宾-{rel}")
+        w.document[rel] = meeting_plan.add_document(
+            None,
+            w.meeting[rel],
+            upload=SimpleUploadedFile("材料.pdf", b"%PDF-1.4\n%%EOF\n"),
+            title=f"材料-{rel}",
+        )
+        held = meeting_plan.plan_meeting(
+            None,
+            org,
+            kind="branch_assembly",
+            title=f"已开-{rel}",
+            starts_at=past,
+            ends_at=past + datetime.timedelta(hours=2),
+            place="党员活动室",
+            parts=[meeting_plan.PartSpec(agenda=[("议题", "")])],
+            announce=False,
+        )
+        minutes = meeting_minutes.start_minutes(None, held)
+        meeting_minutes.save_minutes(None, minutes, summary="会议纪要")
+        meeting_minutes.confirm_minutes(None, minutes)
+        w.held[rel] = Meeting.objects.get(pk=held.pk)
+        make_up = MakeUp.objects.filter(meeting=held).order_by("pk").first()
+        if make_up is not None:
+            w.make_up[rel] = make_up
+        w.news[rel] = news_actions.create_item(None, org, title=f"新闻-{rel}", summary="摘要")
+        w.news_review[rel] = news_actions.submit_item(
+            None, publicity.draft_from_meeting(None, w.held[rel])
+        )
+        published = news_actions.create_item(None, org, title=f"要闻-{rel}", body="正文")
+        published = news_actions.submit_item(None, published)
+        w.news_pub[rel] = news_actions.approve_item(None, published)
 
 
 @pytest.fixture(scope="module")
@@ -372,6 +451,8 @@ class Row:
     data: dict[str, Any] | Callable[[Any, str], dict[str, Any]] = field(default_factory=dict)
     ok: tuple[int, ...] = (200,)
     outsider: tuple[int, ...] = (404,)
+    #: Anonymous's status where it is not sent to the login page (pages public by choice).
+    anonymous: tuple[int, ...] | None = None
 
     def payload(self, w: Any, rel: str) -> dict[str, Any]:
         return self.data(w, rel) if callable(self.data) else self.data
@@ -412,6 +493,9 @@ AREA_RELS = ("own", "parent", "sibling")  # bulletins exist for streets and dist
 POINT_RELS = ("own", "child", "sibling")  # points lie in micro-grids: no parent's point
 LETTER_RELS = ("own", "child", "sibling")  # letters to branch 1, to group 1, to branch 2
 DUTY_SEES, DUTY_REFUSES = ("own", "child", "parent"), ("own", "parent")
+MEETING, HELD = pk("meeting"), pk("held")
+MAKE_UP_RELS = ("own", "child", "sibling")  # the Putuo party group has no member roster
+ANON_404 = (404,)
 
 ROWS: list[Row] = [
     # --- cases: the office pages, the phone page, the API (Dapuqiao's street officer) ---
@@ -884,6 +968,186 @@ ROWS: list[Row] = [
         data={"ended_on": "2026-01-01"},
         ok=(200, 302),
     ),
+    # --- meetings (branch 1's secretary runs branch 1's and group 1's meetings; the Putuo
+    # party group's and branch 2's are not theirs: 404). `meeting`: planned, upcoming;
+    # `held`: its minutes confirmed. ---
+    *rows_for(
+        [
+            "meetings-detail",
+            "meetings-edit",
+            "meetings-signin-screen",
+            "meetings-signin-qr",
+            "meetings-signin-print",
+            "meetings-attendance-card",
+            "meetings-publicity",
+            "api-meeting-detail",
+            "api-meeting-attendees",
+        ],
+        SECRETARY,
+        MEETING,
+    ),
+    *rows_for(
+        [
+            "meetings-minutes",
+            "meetings-minutes-pdf",
+            "meetings-minutes-card",
+            "meetings-publicity",
+            "api-meetings-minutes",
+        ],
+        SECRETARY,
+        HELD,
+    ),
+    Row(
+        "meetings-minutes-version",
+        SECRETARY,
+        lambda w, rel: {"pk": w.held[rel].pk, "version": 1},
+    ),
+    # The phone's leave page: meetings one is on the roster of (invited to own and child).
+    Row("meetings-field-leave", SECRETARY, MEETING),
+    Row("meetings-document", SECRETARY, pk("document")),
+    *rows_for(
+        ["meetings-makeup", "api-meetings-makeup"], SECRETARY, pk("make_up"), rels=MAKE_UP_RELS
+    ),
+    *rows_for(
+        ["meetings-edit", "meetings-cancel", "meetings-invite", "meetings-document-add"],
+        SECRETARY,
+        MEETING,
+        method="post",
+        data={**POST_CHANGE, "reason": "篡改"},
+        ok=(200, 302, 400),
+    ),
+    *rows_for(
+        ["meetings-signin-rotate", "meetings-attendance-record"],
+        SECRETARY,
+        MEETING,
+        method="post",
+        data=lambda w, rel: {"attendee": w.attendee[rel].pk, "action": "leave", "reason": "x"},
+        ok=(200, 302, 400),
+    ),
+    Row(
+        "meetings-uninvite",
+        SECRETARY,
+        lambda w, rel: {"pk": w.meeting[rel].pk, "attendee": w.attendee[rel].pk},
+        method="post",
+        ok=(200, 302, 400),
+    ),
+    Row(
+        "meetings-document-remove",
+        SECRETARY,
+        pk("document"),
+        method="post",
+        ok=(200, 302, 400),
+    ),
+    *rows_for(
+        ["meetings-minutes", "meetings-publicity-draft"],
+        SECRETARY,
+        HELD,
+        method="post",
+        data={"action": "save", "summary": "篡改"},
+        ok=(200, 302, 400),  # confirmed minutes are frozen: the editor again, 400
+    ),
+    *rows_for(
+        ["meetings-makeup", "meetings-makeup-confirm"],
+        SECRETARY,
+        pk("make_up"),
+        rels=MAKE_UP_RELS,
+        method="post",
+        data={"note": "篡改"},
+        ok=(200, 302, 400),
+    ),
+    Row(
+        "api-meeting-cancel",
+        SECRETARY,
+        MEETING,
+        method="post",
+        data={"reason": "篡改"},
+        ok=(200,),
+    ),
+    Row(
+        "api-meetings-leave",
+        SECRETARY,
+        MEETING,
+        method="post",
+        data={"reason": "篡改"},
+        ok=(200,),
+    ),
+    Row(
+        "api-meetings-proxy",
+        SECRETARY,
+        lambda w, rel: {"pk": w.meeting[rel].pk, "aid": w.attendee[rel].pk},
+        method="post",
+        data={"reason": "篡改"},
+        ok=(200, 201, 400),  # the code is not open yet two days ahead: 400 `not_open`
+    ),
+    *rows_for(
+        ["api-meetings-minutes"],
+        SECRETARY,
+        HELD,
+        method="put",
+        data={"summary": "篡改"},
+        ok=(200, 409),  # confirmed minutes are frozen
+    ),
+    *rows_for(
+        [
+            "api-meetings-minutes-start",
+            "api-meetings-minutes-submit",
+            "api-meetings-minutes-confirm",
+            "api-meetings-minutes-revise",
+        ],
+        SECRETARY,
+        HELD,
+        method="post",
+        data={"reason": "篡改"},
+        ok=(200, 201, 400, 409),
+    ),
+    *rows_for(
+        ["api-meetings-makeup-submit", "api-meetings-makeup-confirm", "api-meetings-makeup-return"],
+        SECRETARY,
+        pk("make_up"),
+        rels=MAKE_UP_RELS,
+        method="post",
+        data={"note": "篡改", "reason": "篡改"},
+        ok=(200, 400, 403, 409),
+    ),
+    # --- news: drafts, items in review (from the held meetings' records), published ---
+    # The item and organisation pages and the Atom feed answer anyone when the organisation
+    # chose public news (juli/news/tests/test_access.py, test_search_feed.py); none did
+    # here, so who is not signed in gets 404 like an outsider.
+    *rows_for(["news-item", "news-edit"], SECRETARY, pk("news"), anonymous=ANON_404),
+    *rows_for(["news-item", "api-news-detail"], SECRETARY, pk("news_pub"), anonymous=ANON_404),
+    *rows_for(["news-org", "news-org-atom"], SECRETARY, pk("org_obj"), anonymous=ANON_404),
+    *rows_for(
+        ["news-edit", "news-submit"],
+        SECRETARY,
+        pk("news"),
+        method="post",
+        data={"title": "篡改", "summary": "", "body": "篡改"},
+        ok=(200, 302),
+    ),
+    *rows_for(
+        ["news-approve", "news-return"],
+        SECRETARY,
+        pk("news_review"),
+        method="post",
+        data={"reason": "篡改"},
+        ok=(302,),
+    ),
+    Row(
+        "news-withdraw",
+        SECRETARY,
+        pk("news_pub"),
+        method="post",
+        data={"reason": "篡改"},
+        ok=(302,),
+    ),
+    Row(
+        "news-org-settings",
+        SECRETARY,
+        pk("org_obj"),
+        method="post",
+        data={"public": "1"},
+        ok=(302,),
+    ),
 ]
 
 
@@ -1086,6 +1350,55 @@ LISTS: list[ListRow] = [
     ListRow("account", OFFICER, method="post", data={"language": "fr"}),
     ListRow("password-change", OFFICER),
     ListRow("totp-setup", OFFICER, outsider=(302,)),  # offered to office roles only
+    # --- meetings ---
+    ListRow("meetings-list", SECRETARY, text_of("meeting")),
+    ListRow("meetings-new", SECRETARY, outsider=HIDDEN),
+    # My meetings (the roster): invited to own and child.
+    ListRow("meetings-mine", SECRETARY, text_of("meeting")),
+    ListRow("meetings-field-home", SECRETARY, text_of("meeting")),
+    ListRow("meetings-field-sign", SECRETARY),
+    ListRow("meetings-makeups", SECRETARY, text_of("held"), rels=MAKE_UP_RELS),
+    ListRow("meetings-compliance", SECRETARY, outsider=HIDDEN),
+    ListRow("meetings-compliance-xlsx", SECRETARY, outsider=HIDDEN),
+    ListRow("meetings-compliance-rules", SECRETARY, outsider=HIDDEN),
+    ListRow("meetings-feed-create", SECRETARY, method="post", ok=(302,), outsider=(302,)),
+    ListRow("meetings-feed-revoke", SECRETARY, method="post", ok=(302,), outsider=(302,)),
+    ListRow("api-meeting-list", SECRETARY, id_of("meeting")),
+    # Planning a meeting of an organisation outside one's scope: refused (403 whether it
+    # exists or not, api_plan.MeetingViewSet.create), nothing written.
+    ListRow(
+        "api-meeting-list",
+        SECRETARY,
+        method="post",
+        data=lambda w: {
+            "org": w.c.branch2.pk,
+            "kind": "branch_assembly",
+            "title": "篡改",
+            "starts_at": "2030-01-05T09:00:00+08:00",
+            "ends_at": "2030-01-05T11:00:00+08:00",
+        },
+        ok=(403,),
+        outsider=(403,),
+    ),
+    # Signing in with the code of another organisation's meeting: 404, nothing written.
+    ListRow(
+        "api-meetings-signin",
+        SECRETARY,
+        method="post",
+        data=lambda w: {
+            "code": meeting_signin.screen_code(w.meeting["sibling"]),
+            "client_uuid": str(uuid.uuid4()),
+        },
+        ok=(404,),
+        outsider=(404,),
+    ),
+    ListRow("api-meetings-makeups", SECRETARY, id_of("make_up"), rels=MAKE_UP_RELS),
+    ListRow("api-meetings-compliance", SECRETARY, outsider=HIDDEN),
+    ListRow("api-meetings-compliance-rules", SECRETARY, outsider=HIDDEN),
+    # --- news ---
+    ListRow("news-list", SECRETARY, text_of("news"), outsider=HIDDEN),
+    ListRow("news-new", SECRETARY, outsider=HIDDEN),
+    ListRow("api-news-list", SECRETARY, id_of("news_pub")),
 ]
 
 #: Endpoints outside the matrix, and why. Everything else must be a row above.
@@ -1116,6 +1429,8 @@ PUBLIC = {
     "open311-request-detail": "Open311, public (as open311-requests)",
     "^media/(?P<path>.*)$": "DEBUG-only static serving of media",
     "bench-baseline": "benchmark baseline, only when JULI_BENCH_BASELINE is set",
+    "meetings-feed": "a person's private iCalendar feed, reached by its secret token only "
+    "(revocable; unknown token 404: meetings/tests/test_feed_plan.py)",
 }
 #: The admin site (/admin/…) scopes its querysets itself; tested in */tests/test_admin.py.
 ADMIN_PREFIX = "admin/"
@@ -1200,8 +1515,12 @@ def call(client: Client, method: str, url: str, data: dict[str, Any], api: bool)
     return getattr(client, method)(url, json.dumps(data), content_type="application/json")
 
 
-def assert_refused_anonymous(response: Any, api: bool) -> None:
-    if api:
+def assert_refused_anonymous(
+    response: Any, api: bool, statuses: tuple[int, ...] | None = None
+) -> None:
+    if statuses is not None:  # a page readable without signing in when its owner chose so
+        assert response.status_code in statuses
+    elif api:
         assert response.status_code in {401, 403}
     else:
         assert response.status_code == 302
@@ -1245,7 +1564,8 @@ def test_it_refuses_anonymous_and_outsider_on_object_endpoints(mw, db, row):
     data = row.payload(mw, rel)
     anonymous, outsider = client_for(None), client_for(mw.c.outsider)
     before = db_state() if row.method in WRITES else None
-    assert_refused_anonymous(call(anonymous, row.method, url, data, row.api), row.api)
+    answer = call(anonymous, row.method, url, data, row.api)
+    assert_refused_anonymous(answer, row.api, row.anonymous)
     response = call(outsider, row.method, url, data, row.api)
     assert response.status_code in row.outsider, (url, response.status_code)
     if before is not None:

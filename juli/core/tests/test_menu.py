@@ -59,6 +59,10 @@ def test_it_gathers_the_entries_every_app_declares() -> None:
         "areas": ("area-tree", "organisation", 20),
         "people": ("person-list", "organisation", 30),
         "letters": ("letter-list", "organisation", 40),
+        "meetings": ("meetings-list", "party_life", 10),
+        "meetings_mine": ("meetings-mine", "party_life", 20),
+        "meetings-compliance": ("meetings-compliance", "party_life", 30),
+        "news": ("news-list", "party_life", 40),
         "cases": ("case-list", "inspection", 10),
         "plan": ("plan", "inspection", 20),
         "points": ("point-list", "inspection", 30),
@@ -74,6 +78,7 @@ def test_it_gathers_the_entries_every_app_declares() -> None:
     }
     assert {k: (g.order, str(g.label)) for k, g in menu.groups().items()} == {
         "organisation": (100, "Organisation"),
+        "party_life": (150, "Party life"),
         "inspection": (200, "Inspection"),
         "reports": (300, "Reports"),
         "settings": (400, "Settings"),
@@ -86,12 +91,14 @@ def test_it_shows_each_role_its_entries(cast) -> None:  # type: ignore[no-untype
         "posts",
         "duties",
         ("organisation", ["orgs", "areas", "people"]),
+        ("party_life", ["meetings", "meetings_mine"]),  # a member: their branch's meetings
     ]
     assert shape(loaded(cast.district_admin)) == [
         "home",
         "posts",
         "duties",
         ("organisation", ["orgs", "areas", "people", "letters"]),
+        ("party_life", ["meetings", "meetings_mine", "meetings-compliance", "news"]),
         *OFFICE_GROUPS,
         ("settings", ["channels", "audit", "calendar", "public_feed", "admin"]),
     ]
@@ -101,6 +108,7 @@ def test_it_shows_each_role_its_entries(cast) -> None:  # type: ignore[no-untype
         "posts",
         "field",
         ("organisation", ["orgs", "areas", "people"]),
+        "meetings_mine",  # the meetings they are invited to, and their calendar feed
     ]
 
 
@@ -154,6 +162,7 @@ def test_it_gives_templates_the_facts_of_orgs_and_the_menu_without_a_query(  # t
         "posts",
         "duties",
         "organisation",
+        "party_life",
         "inspection",
         "reports",
         "settings",

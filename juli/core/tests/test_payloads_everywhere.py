@@ -55,6 +55,13 @@ from juli.duties.models import DutyPostKind
 from juli.letters import actions as letter_actions
 from juli.letters.models import Letter
 from juli.letters.tests.conftest import SIGNATURE
+from juli.meetings import publicity
+from juli.meetings.actions import attendance as meeting_attendance
+from juli.meetings.actions import minutes as meeting_minutes
+from juli.meetings.actions import plan as meeting_plan
+from juli.meetings.models import Attendee, MakeUp, MeetingKind
+from juli.news import actions as news_actions
+from juli.news.models import NewsItem
 from juli.notify import actions as notify_actions
 from juli.notify.models import Delivery, Notification
 from juli.orgs import actions as org_actions
@@ -124,6 +131,32 @@ COVERED: dict[tuple[str, str], str] = {
     ("duties.Duty", "text"): "T46",
     ("duties.Duty", "frequency"): "T47",
     ("duties.LeaderDesignation", "title"): "T48",
+    ("meetings.MeetingSeries", "name"): "T49",
+    ("meetings.MeetingSeries", "number_format"): "T50",
+    ("meetings.Meeting", "title"): "T51",
+    ("meetings.Meeting", "place"): "T52",
+    ("meetings.Meeting", "description"): "T53",
+    ("meetings.Meeting", "cancel_reason"): "T54",
+    ("meetings.MeetingPart", "title"): "T55",
+    ("meetings.MeetingPart", "presider_name"): "T56",
+    ("meetings.AgendaItem", "title"): "T57",
+    ("meetings.AgendaItem", "presenter"): "T58",
+    ("meetings.Attendee", "name"): "T59",
+    ("meetings.Attendee", "affiliation"): "T60",
+    ("meetings.Attendee", "proxy_reason"): "T61",
+    ("meetings.Attendee", "leave_reason"): "T62",
+    ("meetings.MeetingDocument", "title"): "T63",
+    ("meetings.Minutes", "summary"): "T64",
+    ("meetings.Minutes", "change_reason"): "T65",
+    ("meetings.MinutesItem", "title"): "T66",
+    ("meetings.MinutesItem", "summary"): "T67",
+    ("meetings.MinutesItem", "speakers"): "T68",
+    ("meetings.Resolution", "text"): "T69",
+    ("meetings.MakeUp", "note"): "T70",
+    ("news.NewsItem", "title"): "T71",
+    ("news.NewsItem", "summary"): "T72",
+    ("news.NewsItem", "body"): "T73",
+    ("news.NewsItem", "reason"): "T74",
 }
 
 _SYSTEM = "written by the system, never typed"
@@ -205,6 +238,22 @@ EXCLUDED: dict[tuple[str, str], str] = {
     ("letters.Evidence", "file_sha256"): _HASH,
     ("letters.LetterPrint", "sha256"): _HASH,
     ("letters.LetterPrint", "content_hash"): _HASH,
+    # orgs: a membership's note is the note of the merger that opened it.
+    ("orgs.Membership", "note"): _COPY + " (the merger's note)",
+    # meetings: event codes and copies of the reasons, the server's content types, tokens.
+    ("meetings.MeetingEvent", "action"): _SYSTEM,
+    ("meetings.MeetingEvent", "from_status"): _SYSTEM,
+    ("meetings.MeetingEvent", "to_status"): _SYSTEM,
+    ("meetings.MeetingEvent", "note"): _COPY + " (the cancel or revision reason)",
+    ("meetings.MeetingDocument", "content_type"): "a content type chosen by the server",
+    ("meetings.CalendarFeed", "token"): "a random token, never typed",
+    # news: event codes and reasons copied from the item, the record it was made from.
+    ("news.NewsEvent", "action"): _SYSTEM,
+    ("news.NewsEvent", "from_status"): _SYSTEM,
+    ("news.NewsEvent", "to_status"): _SYSTEM,
+    ("news.NewsEvent", "note"): _COPY + " (the return or withdrawal reason)",
+    ("news.NewsItem", "source_label"): _COPY + " (the meeting's title)",
+    ("news.NewsItem", "source_url"): "a path written by the system",
 }
 
 
@@ -230,6 +279,8 @@ def payload_for(max_length: int | None, tag: str) -> str:
 # An uploaded file's name keeps only what follows the last "/", so this one has no slash.
 OVERRIDES = {
     ("letters.Evidence", "file_name"): "=T42<img src=x onerror=alert(1)><script>alert(1);'--.pdf",
+    # A series' numbering must hold "{n}" (the number printed in its place).
+    ("meetings.MeetingSeries", "number_format"): "=T50<script>alert(1)</script>第{n}次'--",
 }
 
 
@@ -534,7 +585,174 @@ def _build(w: Any) -> SimpleNamespace:  # noqa: PLR0915 - one world, written fie
     h.leader = duty_actions.designate_leader(
         None, c.member_person, c.branch1, title=P("duties.LeaderDesignation", "title")
     )
+    _build_meetings(h, today)
     return h
+
+
+def _pdf_upload(name: str = "材料.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"%PDF-1.4\n%hostile\n", content_type="application/pdf")
+
+
+def _build_meetings(h: Any, today: datetime.date) -> None:  # noqa: PLR0915 - one world
+    """Meetings and news: yesterday's party lecture of branch 1 in a series (two parts, a
+    guest signed in on their behalf, a member on leave who made it up, minutes confirmed,
+    revised and confirmed again), a meeting cancelled and one planned for tomorrow; news
+    drafted from the lecture and written by hand, published, returned, withdrawn."""
+    c = h.c
+    secretary = c.branch_secretary
+    c.member = org_actions.create_account(
+        None, c.member_person, "member", PASSWORD, validate_password=False
+    )
+
+    def when(day: datetime.date, hour: int) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+    yesterday = today - datetime.timedelta(days=1)
+    tomorrow = today + datetime.timedelta(days=1)
+    h.series = meeting_plan.create_series(
+        secretary,
+        c.branch1,
+        name=P("meetings.MeetingSeries", "name"),
+        number_format=P("meetings.MeetingSeries", "number_format"),
+    )
+    parts = [
+        meeting_plan.PartSpec(
+            title=P("meetings.MeetingPart", "title"),
+            presider=c.branch_secretary_person,
+            agenda=[(P("meetings.AgendaItem", "title"), P("meetings.AgendaItem", "presenter"))],
+        ),
+        meeting_plan.PartSpec(
+            title="第二阶段",
+            presider_name=P("meetings.MeetingPart", "presider_name"),
+            agenda=[("学习交流", "")],
+        ),
+    ]
+    h.meeting = meeting_plan.plan_meeting(
+        secretary,
+        c.branch1,
+        kind=MeetingKind.PARTY_LECTURE,
+        title="党课",
+        starts_at=when(yesterday, 14),
+        ends_at=when(yesterday, 16),
+        place="党员活动室",
+        parts=[meeting_plan.PartSpec(title="第一阶段", agenda=[("议程", "")])],
+        invitees=[
+            meeting_plan.Invitee(
+                category=Attendee.Category.TAKE_PART,
+                name=P("meetings.Attendee", "name"),
+                affiliation=P("meetings.Attendee", "affiliation"),
+            )
+        ],
+        series=h.series,
+    )
+    # Everything typed again through the change of a planned meeting.
+    h.meeting = meeting_plan.update_meeting(
+        secretary,
+        h.meeting,
+        parts=parts,
+        title=P("meetings.Meeting", "title"),
+        place=P("meetings.Meeting", "place"),
+        description=P("meetings.Meeting", "description"),
+    )
+    h.document = meeting_plan.add_document(
+        secretary, h.meeting, upload=_pdf_upload(), title=P("meetings.MeetingDocument", "title")
+    )
+    rows = {a.person_id: a for a in h.meeting.attendees.all()}
+    h.guest = h.meeting.attendees.get(person=None)
+    meeting_attendance.proxy_sign_in(
+        secretary, h.guest, reason=P("meetings.Attendee", "proxy_reason")
+    )
+    meeting_attendance.record_leave(
+        secretary, rows[c.member_person.pk], reason=P("meetings.Attendee", "leave_reason")
+    )
+    minutes = meeting_minutes.start_minutes(secretary, h.meeting)
+    items = list(minutes.items.order_by("order"))
+    meeting_minutes.save_minutes(
+        secretary,
+        minutes,
+        summary=P("meetings.Minutes", "summary"),
+        items=[
+            {
+                "id": item.pk,
+                "title": P("meetings.MinutesItem", "title") if n == 0 else item.title,
+                "summary": P("meetings.MinutesItem", "summary"),
+                "speakers": P("meetings.MinutesItem", "speakers"),
+            }
+            for n, item in enumerate(items)
+        ],
+        resolutions=[
+            {
+                "item": 1,
+                "text": P("meetings.Resolution", "text"),
+                "owner": c.member_person.pk,
+                "due_on": today + datetime.timedelta(days=30),
+            }
+        ],
+    )
+    meeting_minutes.add_minutes_document(
+        secretary,
+        minutes,
+        upload=_pdf_upload("记录.pdf"),
+        title=P("meetings.MeetingDocument", "title"),
+    )
+    meeting_minutes.confirm_minutes(secretary, minutes)
+    revised = meeting_minutes.revise_minutes(
+        secretary, h.meeting, reason=P("meetings.Minutes", "change_reason")
+    )
+    meeting_minutes.confirm_minutes(secretary, revised)
+    h.make_up = MakeUp.objects.get(meeting=h.meeting, person=c.member_person)
+    meeting_minutes.submit_make_up(
+        c.member, h.make_up, way=MakeUp.Way.NOTE, note=P("meetings.MakeUp", "note")
+    )
+    h.cancelled = meeting_plan.plan_meeting(
+        secretary,
+        c.branch1,
+        kind=MeetingKind.BRANCH_COMMITTEE,
+        title="支委会",
+        starts_at=when(tomorrow, 9),
+        ends_at=when(tomorrow, 10),
+    )
+    meeting_plan.cancel_meeting(
+        secretary, h.cancelled, reason=P("meetings.Meeting", "cancel_reason")
+    )
+    h.upcoming = meeting_plan.plan_meeting(
+        secretary,
+        c.branch1,
+        kind=MeetingKind.BRANCH_ASSEMBLY,
+        title=P("meetings.Meeting", "title"),
+        starts_at=when(tomorrow, 14),
+        ends_at=when(tomorrow, 16),
+        place=P("meetings.Meeting", "place"),
+        description=P("meetings.Meeting", "description"),
+        parts=parts,
+    )
+    h.feed = meeting_plan.create_feed(c.member, c.member)
+    h.meeting.refresh_from_db()
+
+    # news: the lecture's draft and a hand-written item published (the latter returned once),
+    # one withdrawn, one left a draft; the branch's news page is public.
+    reviewer = c.bureau_secretary
+    h.drafted = publicity.draft_from_meeting(secretary, h.meeting)
+    texts = {
+        "title": P("news.NewsItem", "title"),
+        "summary": P("news.NewsItem", "summary"),
+        "body": f"{P('news.NewsItem', 'body')}\n\n{P('news.NewsItem', 'body')}",
+    }
+    h.news = news_actions.create_item(secretary, c.branch1, **texts)
+    news_actions.submit_item(secretary, h.news)
+    news_actions.return_item(reviewer, h.news, reason=P("news.NewsItem", "reason"))
+    h.returned = NewsItem.objects.get(pk=h.news.pk)
+    news_actions.submit_item(secretary, h.news)
+    news_actions.approve_item(reviewer, h.news)
+    news_actions.submit_item(secretary, h.drafted)
+    news_actions.approve_item(reviewer, h.drafted)
+    h.withdrawn = news_actions.create_item(secretary, c.branch1, title="撤下的新闻")
+    news_actions.submit_item(secretary, h.withdrawn)
+    news_actions.approve_item(reviewer, h.withdrawn)
+    news_actions.withdraw_item(secretary, h.withdrawn, reason=P("news.NewsItem", "reason"))
+    texts["body"] = P("news.NewsItem", "body")  # stored exactly as typed
+    h.news_draft = news_actions.create_item(secretary, c.branch1, **texts)
+    news_actions.set_public(secretary, c.branch1, public=True)
 
 
 def test_it_stores_every_payload_unchanged(hostile):  # type: ignore[no-untyped-def]

@@ -75,6 +75,13 @@ def test_it_gathers_the_kinds_every_app_declares() -> None:
         "bulletins.publish": "reports",
         "rankings.publish": "reports",
         "notify.failing": "channels",
+        "meetings.today": "meetings",
+        "meetings.minutes_write": "meetings",
+        "meetings.minutes_confirm": "meetings",
+        "meetings.due": "meetings",
+        "meetings.makeups_do": "meetings",
+        "meetings.makeups_confirm": "meetings",
+        "news.review": "news",
     }
     # A test-only app (installed by config/settings_test.py only) plugs in from its folder.
     test_only = {app_of(k) for k in todos.kinds()} - set(production.INSTALLED_APPS)

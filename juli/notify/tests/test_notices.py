@@ -55,6 +55,15 @@ def test_it_lists_the_kinds_of_every_app_in_the_order_of_installed_apps():
         ("letter_returned", "Self-assessment returned"),
         ("letter_graded", "Year-end assessment graded"),
         ("letter_published", "Assessment result published"),
+        ("meeting_planned", "Meeting planned"),
+        ("meeting_cancelled", "Meeting cancelled"),
+        ("minutes_to_confirm", "Minutes to confirm"),
+        ("minutes_confirmed", "Minutes confirmed"),
+        ("make_up_due", "Make-up due"),
+        ("meetings_due", "Meetings due soon"),
+        ("news_submitted", "News to review"),
+        ("news_returned", "News returned"),
+        ("news_published", "News published"),
     ]
     assert notices.label_of("escalated") == "Overdue case escalated"
     assert notices.label_of("gone") == "gone"
@@ -133,4 +142,13 @@ def test_it_announces_a_kind_a_new_app_registers(registry, cast):  # type: ignor
         "letter_returned",
         "letter_graded",
         "letter_published",
+        "meeting_planned",
+        "meeting_cancelled",
+        "minutes_to_confirm",
+        "minutes_confirmed",
+        "make_up_due",
+        "meetings_due",
+        "news_submitted",
+        "news_returned",
+        "news_published",
     ]

@@ -1063,8 +1063,22 @@
     document.querySelectorAll("a[data-offline-page], #report-link").forEach((a) => urls.add(a.pathname));
     const cache = await caches.open(PAGES_CACHE);
     const keep = new Set([...urls].map((u) => location.origin + u));
-    for (const request of await cache.keys()) {
-      if (!keep.has(request.url)) await cache.delete(request);
+    // Drop only what /m/ itself cached last time and no longer lists: other phone pages
+    // (the meetings pages under /m/meetings/) keep their own pages in the same cache.
+    const OWN = "juli-precached:" + HOME;
+    let previous = [];
+    try {
+      previous = JSON.parse(localStorage.getItem(OWN) || "[]");
+    } catch (e) {
+      previous = [];
+    }
+    for (const url of previous) {
+      if (!keep.has(url)) await cache.delete(url);
+    }
+    try {
+      localStorage.setItem(OWN, JSON.stringify([...keep]));
+    } catch (e) {
+      // private mode or full storage: the next visit prunes nothing, which is harmless
     }
     // One after the other: a phone on a weak network, and a server, prefer it that way.
     for (const url of urls) {
