@@ -16,7 +16,8 @@ from typing import Any
 from django.http import Http404
 from django.urls import path
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -24,15 +25,62 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from juli.api.auth import API_AUTHENTICATION
-from juli.api.errors import ApiErrorSerializer
+from juli.api.errors import ERRORS, ApiErrorSerializer
+from juli.api.filters import QuerySerializer
+from juli.api.ids import MAX_ID
+from juli.orgs.access import one_or_404
 
 from . import compliance, views_compliance
-from .access import shows_compliance
+from .access import compliance_orgs, shows_compliance
 from .actions import rules as rule_actions
 
 NOT_FOUND = OpenApiResponse(
     ApiErrorSerializer, description="No compliance post, or an organisation outside your scope."
 )
+
+
+#: The years the API reads (the pages fall back to this year outside their range instead).
+YEAR_MIN, YEAR_MAX = 2000, 2100
+
+
+class ComplianceQuerySerializer(QuerySerializer):
+    """The query of the compliance table: each parameter, when given, a value of its type
+    (else a 400 naming it, where the page would fall back to its default)."""
+
+    org = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        required=False,
+        help_text="Root organisation (default: your first).",
+    )
+    year = serializers.IntegerField(
+        min_value=YEAR_MIN, max_value=YEAR_MAX, required=False, help_text="Default: this year."
+    )
+    period = serializers.ChoiceField(
+        choices=list(views_compliance.PERIODS),
+        required=False,
+        help_text="Window kind (default: quarter).",
+    )
+    n = serializers.IntegerField(
+        min_value=1,
+        max_value=12,
+        required=False,
+        help_text="Which month (1-12), quarter (1-4), half (1-2) or year (1) of the year "
+        "(default: the current one, or the last one of a past year).",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        period = attrs.get("period") or "quarter"
+        n = attrs.get("n")
+        if n is not None and n > 12 // compliance.PERIOD_MONTHS[period]:
+            raise serializers.ValidationError({"n": [_("No such period in the year.")]})
+        return attrs
+
+
+class RulesQuerySerializer(QuerySerializer):
+    year = serializers.IntegerField(
+        min_value=YEAR_MIN, max_value=YEAR_MAX, required=False, help_text="Default: this year."
+    )
 
 
 class _Org(serializers.Serializer):  # type: ignore[type-arg]
@@ -164,26 +212,27 @@ class ComplianceView(APIView):
     @extend_schema(
         operation_id="meetings_compliance",
         summary="Meeting compliance of a subtree",
-        parameters=[
-            OpenApiParameter("org", int, description="Root organisation (default: your first)."),
-            OpenApiParameter("year", int, description="Year (default: this year)."),
-            OpenApiParameter(
-                "period",
-                {"type": "string", "enum": list(views_compliance.PERIODS)},
-                description="Window kind (default: quarter).",
-            ),
-            OpenApiParameter("n", int, description="Which month/quarter/half (default: now)."),
-        ],
-        responses={200: ComplianceSerializer, 404: NOT_FOUND},
+        parameters=[ComplianceQuerySerializer],
+        responses={200: ComplianceSerializer, 400: ERRORS[400], 404: NOT_FOUND},
     )
     def get(self, request: Request) -> Response:
         if not shows_compliance(request.user):
             raise Http404
+        query = ComplianceQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        given = query.validated_data
         today = timezone.localdate()
-        query = views_compliance.parse(request._request, today)
-        if query is None:
-            raise Http404
-        t = compliance.table(query.root, query.year, query.period, query.index, today)
+        year = given.get("year", today.year)
+        period = given.get("period", "quarter")
+        index = given.get("n") or compliance.default_index(year, period, today)
+        if "org" in given:
+            root = one_or_404(compliance_orgs(request.user), given["org"])
+        else:
+            roots = views_compliance.roots_of(request.user)
+            if not roots:
+                raise Http404
+            root = roots[0]
+        t = compliance.table(root, year, period, index, today)
         return Response(ComplianceSerializer(table_json(t)).data)
 
 
@@ -197,14 +246,15 @@ class RulesView(APIView):
     @extend_schema(
         operation_id="meetings_compliance_rules",
         summary="Frequency rules of a year",
-        parameters=[OpenApiParameter("year", int, description="Year (default: this year).")],
-        responses={200: RulesSerializer, 404: NOT_FOUND},
+        parameters=[RulesQuerySerializer],
+        responses={200: RulesSerializer, 400: ERRORS[400], 404: NOT_FOUND},
     )
     def get(self, request: Request) -> Response:
         if not (shows_compliance(request.user) or rule_actions.sets_rules(request.user)):
             raise Http404
-        today = timezone.localdate()
-        year = views_compliance.int_param(request.query_params.get("year"), today.year, 2000, 2100)
+        query = RulesQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        year = query.validated_data.get("year", timezone.localdate().year)
         book = compliance.RuleBook(year)
         subtrees = [r for _name, r in views_compliance.org_rules(request.user, book)]
         data = {"year": year, "district": book.district_rules(), "subtrees": subtrees}

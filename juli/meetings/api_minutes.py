@@ -24,7 +24,7 @@ from typing import Any
 
 from django.urls import path
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
@@ -35,6 +35,7 @@ from rest_framework.views import APIView
 from juli.api.auth import API_AUTHENTICATION
 from juli.api.errors import ERRORS as API_ERRORS
 from juli.api.errors import ApiErrorSerializer, api_exception_handler, error
+from juli.api.filters import QuerySerializer
 from juli.orgs.access import require_login_user
 
 from . import documents
@@ -155,6 +156,20 @@ class MakeUpSerializer(serializers.ModelSerializer):
             "confirmed_at",
         ]
         read_only_fields = fields
+
+
+class QueryBooleanField(serializers.BooleanField):
+    """`true` or `false`, as the schema's boolean is written in a query; nothing else."""
+
+    TRUE_VALUES = {"true"}
+    FALSE_VALUES = {"false"}
+    NULL_VALUES: set[str | None] = set()
+    default_empty_html = serializers.empty  # left out of the query: not given
+
+
+class MakeUpQuerySerializer(QuerySerializer):
+    status = serializers.ChoiceField(choices=MakeUp.Status.choices, required=False)
+    mine = QueryBooleanField(required=False, help_text="Only the caller's own.")
 
 
 class MakeUpSubmitSerializer(serializers.Serializer):
@@ -355,21 +370,17 @@ class MakeUpListView(MinutesApiView):
         operation_id="meetings_makeups_list",
         summary="Make-up items",
         description="The caller's own and those of the meetings the caller runs.",
-        parameters=[
-            OpenApiParameter("status", str, enum=MakeUp.Status.values, required=False),
-            OpenApiParameter("mine", bool, required=False, description="Only the caller's own."),
-        ],
-        responses={200: MakeUpSerializer(many=True), 401: ERRORS[401]},
+        parameters=[MakeUpQuerySerializer],
+        responses={200: MakeUpSerializer(many=True), 400: ERRORS[400], 401: ERRORS[401]},
     )
     def get(self, request: Request) -> Response:
         user = require_login_user(request.user)
+        query = MakeUpQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         qs = visible_make_ups(user).select_related("attendee").order_by("status", "-created_at")
-        wanted = request.query_params.get("status")
-        if wanted:
-            if wanted not in MakeUp.Status.values:
-                return error(_("Unknown status."), "invalid", status.HTTP_400_BAD_REQUEST)
-            qs = qs.filter(status=wanted)
-        if request.query_params.get("mine") in ("1", "true"):
+        if "status" in query.validated_data:
+            qs = qs.filter(status=query.validated_data["status"])
+        if query.validated_data.get("mine"):
             qs = qs.filter(person_id=user.person_id)
         return Response(MakeUpSerializer(qs[:200], many=True).data)
 

@@ -81,6 +81,14 @@ DEFAULT_RULES: tuple[tuple[str, str, str, int], ...] = (
 KIND_ORDER = [k.value for k in MeetingKind]
 
 
+def counted(prefix: str = "") -> Q:
+    """Meetings that count: minutes confirmed, or a confirmed record back in draft while it
+    is revised (the meeting was held all the same)."""
+    confirmed = Q(**{f"{prefix}status": Meeting.Status.CONFIRMED})
+    revised = Q(**{f"{prefix}status": Meeting.Status.HELD, f"{prefix}confirmed_at__isnull": False})
+    return confirmed | revised
+
+
 class State:
     DONE = "done"
     DUE = "due"
@@ -406,8 +414,8 @@ def held_counts(orgs: Sequence[PartyOrg], year: int) -> dict[int, dict[str, dict
     after = local_midnight(datetime.date(year + 1, 1, 1))
     rows = (
         Meeting.objects.filter(
+            counted(),
             org_id__in=[o.pk for o in orgs],
-            confirmed_at__isnull=False,
             starts_at__gte=first,
             starts_at__lt=after,
         )
@@ -451,8 +459,8 @@ def attendance(
         return {}
     rows = (
         Attendee.objects.filter(
+            counted("meeting__"),
             meeting__org_id__in=[o.pk for o in orgs],
-            meeting__confirmed_at__isnull=False,
             meeting__starts_at__gte=local_midnight(start),
             meeting__starts_at__lt=local_midnight(end),
             counts=True,

@@ -56,6 +56,10 @@ DEMO_LOGINS: list[tuple[str, str]] = [
         "party_member",
         "普陀区绿化市容局机关党支部 普通党员，无职务 / Putuo organ branch member, no post",
     ),
+    (
+        "publicity_officer",
+        "普陀区绿化市容局机关党支部 宣传委员，审核新闻 / Putuo organ branch publicity officer",
+    ),
 ]
 
 BRANCH_CODES = ("PT-JG", "PT-LH", "PT-HW", "PT-SR")
@@ -221,6 +225,10 @@ class People:
         named["transferred"] = org_actions.update_person(
             None, moved, party_org=organ, transferred_on=first
         )
+        # Each of the organ branch's groups holds its own 党小组会: at least three members.
+        for group in groups:
+            for _ in range(max(0, 3 - members_on(group, self.today).count())):
+                self.member(group)
         for code, branch in branches.items():
             have = members_on(branch.org, self.today).count()
             for i in range(max(0, MIN_MEMBERS - have)):
@@ -697,6 +705,14 @@ def _publicity_officer(organ: Branch) -> int:
     if post is None:
         return 0
     org_actions.appoint(None, post.person, Role.PUBLICITY_OFFICER, title="宣传委员", org=organ.org)
+    if not hasattr(post.person, "user"):
+        org_actions.create_account(
+            None,
+            post.person,
+            "publicity_officer",
+            settings.JULI_DEMO_PASSWORD,
+            validate_password=False,
+        )
     return 1
 
 

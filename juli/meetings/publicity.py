@@ -120,7 +120,8 @@ def compose(meeting: Meeting, minutes: Minutes) -> tuple[str, str, str]:
     if topic and topic != kind_name:
         opening += f"（{topic}）"
     if len(presiders) > 1:
-        opening += "。会议分" + _numeral(len(presiders)) + "个阶段进行，分别由"
+        stages = "两" if len(presiders) == 2 else _numeral(len(presiders))
+        opening += "。会议分" + stages + "个阶段进行，分别由"
         opening += "、".join(presiders) + "主持"
     elif presiders:
         opening += f"，{presiders[0]}主持会议"

@@ -11,6 +11,7 @@ from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from juli.orgs.models import PartyOrg
@@ -46,8 +47,10 @@ class OrgNewsFeed(Feed):  # type: ignore[type-arg]
         return item.title
 
     def item_description(self, item: NewsItem) -> str:
-        # Plain text: the feed generator escapes it, so nothing a user typed is markup.
-        return "\n\n".join([p for p in [item.summary, *item.paragraphs] if p])
+        # Atom marks the summary type="html" (a reader renders it): each paragraph is
+        # escaped here, so nothing a user typed is markup there.
+        texts = [p for p in [item.summary, *item.paragraphs] if p]
+        return "".join(format_html("<p>{}</p>", p) for p in texts)
 
     def item_link(self, item: NewsItem) -> str:
         return reverse("news-item", args=[item.pk])

@@ -206,7 +206,53 @@ def empty_file(case: Any, response: Any) -> bool:
     return refused({"missing_file"})(case, response) and content in (b"", "")
 
 
+BLANK = "This field may not be blank."
+
+
+def _sent_at(body: Any, field: str) -> Any:
+    """The value a body held at an error's dotted field name ("parts.7.agenda.2.title")."""
+    value = body
+    for step in field.split("."):
+        if isinstance(value, dict) and step in value:
+            value = value[step]
+        elif isinstance(value, list) and step.isdigit() and int(step) < len(value):
+            value = value[int(step)]
+        else:
+            return None
+    return value
+
+
+def only_whitespace(case: Any, response: Any) -> bool:
+    """A 400 that only finds text blank, each such text having been sent as whitespace."""
+    named = _json(response).get("fields") or {}
+    return (
+        refused({"invalid"}, messages={BLANK})(case, response)
+        and bool(named)
+        and all(
+            isinstance(sent := _sent_at(case.body, name), str) and sent != "" and not sent.strip()
+            for name in named
+        )
+    )
+
+
+def fields_like(codes: set[str], pattern: str, messages: set[str]) -> Predicate:
+    """A 400 with one of `codes`, naming only fields that match `pattern` (list positions
+    vary: "parts.3.presider"), each with only `messages`."""
+    shape = re.compile(pattern)
+
+    def applies(case: Any, response: Any) -> bool:
+        named = _json(response).get("fields") or {}
+        return (
+            refused(codes, messages=messages)(case, response)
+            and bool(named)
+            and all(shape.fullmatch(name) for name in named)
+        )
+
+    return applies
+
+
 SUBMISSIONS = frozenset({"POST /api/v1/cases/", "POST /api/v1/inspections/"})
+PLAN_MEETING = "POST /api/v1/meetings/"
 UPLOAD = "POST /api/v1/uploads/"
 TRANSITIONS = "POST /api/v1/cases/{id}/transitions/"
 EXCLUSIONS = (
@@ -333,6 +379,77 @@ EXCLUSIONS = (
         frozenset({UPLOAD}),
         empty_file,
         "An empty file is no photo either; an empty part does not even arrive as a file.",
+    ),
+    Exclusion(
+        "RejectedPositiveData",
+        frozenset({"*"}),
+        only_whitespace,
+        "Text is trimmed before it is checked, so a required text of only spaces is blank, as "
+        "on the pages. JSON Schema could only say so with a pattern on every required string.",
+    ),
+    Exclusion(
+        "RejectedPositiveData",
+        frozenset({PLAN_MEETING}),
+        refused(
+            {"invalid"},
+            {"ends_at"},
+            {"The meeting must end after it starts.", "A meeting lasts at most three days."},
+        ),
+        "A meeting ends after it starts, within three days: a rule across two fields, which "
+        "JSON Schema cannot state.",
+    ),
+    Exclusion(
+        "RejectedPositiveData",
+        frozenset({PLAN_MEETING}),
+        refused({"invalid"}, {"place"}, {"Give a place or an online link."}),
+        "A meeting has a place or an online link (or both): one of two fields, which OpenAPI "
+        "3.0 cannot require.",
+    ),
+    Exclusion(
+        "RejectedPositiveData",
+        frozenset({PLAN_MEETING}),
+        refused({"invalid"}, {"attendees"}, {"A guest needs a name."}),
+        "An invitee is a person of the directory (`person`) or a guest by `name`: one of two "
+        "fields of each list item, which OpenAPI 3.0 cannot require.",
+    ),
+    Exclusion(
+        "RejectedPositiveData",
+        frozenset({PLAN_MEETING}),
+        fields_like(
+            {"invalid"},
+            r"series|parts\.\d+\.presider|invitees\.\d+\.person",
+            {
+                "No such series of this organisation.",
+                "The series belongs to another organisation.",
+                "Not a person of this organisation's directory.",
+            },
+        ),
+        "A series, a presider or an invitee named by an id must belong to the organisation "
+        "(its series, the people of its directory): whether an id exists there is not a fact "
+        "a schema holds.",
+    ),
+    Exclusion(
+        "RejectedPositiveData",
+        frozenset({PLAN_MEETING}),
+        refused({"invalid"}, {"org"}, {"This organisation has ended; it holds no more meetings."}),
+        "An organisation that has ended holds no more meetings: a fact of the record the id "
+        "names, not of the request.",
+    ),
+    Exclusion(
+        "RejectedPositiveData",
+        frozenset({PLAN_MEETING}),
+        refused({"invalid"}, {"online_link"}, {"Enter a valid URL."}),
+        "An online link is checked as Django checks a URL (http, https, ftp or ftps; a host "
+        "name with a top-level domain, or an IP address), which is narrower than what "
+        "`format: uri` admits (`a:b`, `urn:…`); a regular expression of it would be the "
+        "validator's own, unreadable in the schema.",
+    ),
+    Exclusion(
+        "RejectedPositiveData",
+        frozenset({"GET /api/v1/meetings/compliance/"}),
+        refused({"invalid"}, {"n"}, {"No such period in the year."}),
+        "`n` counts the windows of the chosen `period` (12 months, 4 quarters, 2 halves, 1 "
+        "year): its bound depends on another parameter, which JSON Schema cannot state.",
     ),
     Exclusion(
         "AcceptedNegativeData",

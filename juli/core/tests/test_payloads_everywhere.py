@@ -26,8 +26,10 @@ from html.parser import HTMLParser
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote
+from xml.etree import ElementTree
 from xml.sax.saxutils import escape as xml_escape
 
+import icalendar
 import pytest
 from django.apps import apps
 from django.core.cache import cache
@@ -55,13 +57,12 @@ from juli.duties.models import DutyPostKind
 from juli.letters import actions as letter_actions
 from juli.letters.models import Letter
 from juli.letters.tests.conftest import SIGNATURE
-from juli.meetings import publicity
+from juli.meetings import publicity, signin
 from juli.meetings.actions import attendance as meeting_attendance
 from juli.meetings.actions import minutes as meeting_minutes
 from juli.meetings.actions import plan as meeting_plan
 from juli.meetings.models import Attendee, MakeUp, MeetingKind
 from juli.news import actions as news_actions
-from juli.news.models import NewsItem
 from juli.notify import actions as notify_actions
 from juli.notify.models import Delivery, Notification
 from juli.orgs import actions as org_actions
@@ -733,15 +734,12 @@ def _build_meetings(h: Any, today: datetime.date) -> None:  # noqa: PLR0915 - on
     # one withdrawn, one left a draft; the branch's news page is public.
     reviewer = c.bureau_secretary
     h.drafted = publicity.draft_from_meeting(secretary, h.meeting)
-    texts = {
-        "title": P("news.NewsItem", "title"),
-        "summary": P("news.NewsItem", "summary"),
-        "body": f"{P('news.NewsItem', 'body')}\n\n{P('news.NewsItem', 'body')}",
-    }
-    h.news = news_actions.create_item(secretary, c.branch1, **texts)
+    title, summary, body = (P("news.NewsItem", f) for f in ("title", "summary", "body"))
+    h.news = news_actions.create_item(
+        secretary, c.branch1, title=title, summary=summary, body=f"{body}\n\n{body}"
+    )
     news_actions.submit_item(secretary, h.news)
     news_actions.return_item(reviewer, h.news, reason=P("news.NewsItem", "reason"))
-    h.returned = NewsItem.objects.get(pk=h.news.pk)
     news_actions.submit_item(secretary, h.news)
     news_actions.approve_item(reviewer, h.news)
     news_actions.submit_item(secretary, h.drafted)
@@ -750,8 +748,9 @@ def _build_meetings(h: Any, today: datetime.date) -> None:  # noqa: PLR0915 - on
     news_actions.submit_item(secretary, h.withdrawn)
     news_actions.approve_item(reviewer, h.withdrawn)
     news_actions.withdraw_item(secretary, h.withdrawn, reason=P("news.NewsItem", "reason"))
-    texts["body"] = P("news.NewsItem", "body")  # stored exactly as typed
-    h.news_draft = news_actions.create_item(secretary, c.branch1, **texts)
+    h.news_draft = news_actions.create_item(
+        secretary, c.branch1, title=title, summary=summary, body=body
+    )
     news_actions.set_public(secretary, c.branch1, public=True)
 
 
@@ -766,6 +765,16 @@ def test_it_stores_every_payload_unchanged(hostile):  # type: ignore[no-untyped-
     # The system's copies carry the payload too (and are rendered by the pages below).
     assert Notification.objects.filter(text__contains='"T14")<script>').exists()
     assert Delivery.objects.filter(title__contains='"T14")<script>').exists()
+    # The news drafted from the lecture copies the minutes as typed, and names nobody who
+    # stayed away (the member on leave).
+    drafted = hostile.drafted
+    for key in (
+        ("meetings.Minutes", "summary"),
+        ("meetings.MinutesItem", "summary"),
+        ("meetings.Resolution", "text"),
+    ):
+        assert P(*key) in drafted.body, key
+    assert hostile.c.member_person.name not in drafted.title + drafted.summary + drafted.body
 
 
 # --- Pages ------------------------------------------------------------------------------------
@@ -794,6 +803,36 @@ def _pages(h: Any) -> dict[str, list[str]]:
         f"/duties/lists/{h.duty_list.pk}/edit/",
         f"/duties/posts/{h.duty_post.pk}/edit/",
         f"/duties/items/{h.duty.pk}/edit/",
+    ]
+    m, up = h.meeting.pk, h.upcoming.pk
+    meeting_pages = [
+        "/meetings/",
+        f"/meetings/?org={c.branch1.pk}",
+        f"/meetings/{m}/",
+        f"/meetings/{h.cancelled.pk}/",
+        f"/meetings/{up}/",
+        f"/meetings/{up}/edit/",
+        f"/meetings/{up}/signin/",
+        f"/meetings/{up}/signin/print/",
+        f"/meetings/{m}/attendance/",
+        f"/meetings/{m}/minutes/",
+        f"/meetings/{m}/minutes/v1/",
+        f"/meetings/{m}/minutes/v2/",
+        f"/meetings/{m}/minutes/card/",
+        f"/meetings/{m}/publicity/",
+        "/meetings/makeups/",
+        f"/meetings/makeups/{h.make_up.pk}/",
+        f"/meetings/compliance/?org={c.branch1.pk}",
+    ]
+    news_pages = [
+        "/news/",
+        f"/news/?q={quote(XSS)}",
+        f"/news/{h.news.pk}/",
+        f"/news/{h.drafted.pk}/",
+        f"/news/{h.withdrawn.pk}/",
+        f"/news/{h.news_draft.pk}/",
+        f"/news/{h.news_draft.pk}/edit/",
+        f"/news/org/{c.branch1.pk}/",
     ]
     return {
         "district_admin": [
@@ -853,6 +892,12 @@ def _pages(h: Any) -> dict[str, list[str]]:
             f"/letters/templates/{h.template.pk}/session/",
             f"/letters/{h.letter.pk}/sign/",
             "/audit/",
+            f"/meetings/compliance/?org={c.putuo.pk}",
+            "/meetings/compliance/rules/",
+            f"/meetings/{h.meeting.pk}/",
+            "/news/",
+            f"/news/{h.news.pk}/",
+            "/notifications/",
         ],
         "branch_secretary": [
             "/",
@@ -860,6 +905,24 @@ def _pages(h: Any) -> dict[str, list[str]]:
             *letter_pages[5:8],
             "/duties/",
             f"/duties/orgs/{c.branch1.pk}/",
+            *meeting_pages,
+            *news_pages,
+            "/meetings/new/",
+            "/audit/",
+        ],
+        "member": [
+            "/",
+            "/m/meetings/",
+            f"/m/meetings/{up}/leave/",
+            f"/m/meetings/sign/?c={quote(signin.print_code(h.upcoming))}",
+            "/meetings/mine/",
+            f"/meetings/{m}/",
+            f"/meetings/{m}/minutes/",
+            "/meetings/makeups/",
+            f"/meetings/makeups/{h.make_up.pk}/",
+            "/notifications/",
+            f"/news/{h.news.pk}/",
+            f"/news/org/{c.branch1.pk}/",
         ],
         "platform_admin": [
             "/orgs/",
@@ -923,6 +986,11 @@ def test_it_shows_every_payload_as_text_on_the_pages(client, hostile):  # type: 
     assert xml_escape(P("cases.Case", "public_reply")) in xml
     reply = client.get(f"/open311/v2/requests/{hostile.case.number}.json").json()[0]
     assert reply["status_notes"] == P("cases.Case", "public_reply")
+    # The branch's public news page, read without signing in.
+    for url in (f"/news/org/{hostile.c.branch1.pk}/", f"/news/{hostile.news.pk}/"):
+        html = client.get(url).content.decode()
+        assert not any(raw in html for raw in RAW), url
+        assert escaped_marker(("news.NewsItem", "title")) in html, url
     everything = "\n".join(seen)
     missing = [key for key in COVERED if escaped_marker(key) not in everything]
     assert missing == []
@@ -964,6 +1032,23 @@ def test_it_prints_the_payloads_as_text_in_the_pdfs(client, hostile, settings, t
         ("bureau_secretary", f"/duties/orgs/{c.putuo.pk}/pdf/"): [
             ("duties.Duty", "text"),
             ("duties.DutyPost", "title"),
+        ],
+        # the record of the lecture in the usual layout
+        ("branch_secretary", f"/meetings/{h.meeting.pk}/minutes.pdf"): [
+            ("orgs.PartyOrg", "name"),
+            ("meetings.Meeting", "title"),
+            ("meetings.Meeting", "place"),
+            ("meetings.MeetingPart", "title"),
+            ("meetings.MeetingPart", "presider_name"),
+            ("meetings.Attendee", "name"),
+            ("meetings.Attendee", "affiliation"),
+            ("meetings.Attendee", "leave_reason"),
+            ("meetings.Minutes", "summary"),
+            ("meetings.Minutes", "change_reason"),
+            ("meetings.MinutesItem", "title"),
+            ("meetings.MinutesItem", "summary"),
+            ("meetings.MinutesItem", "speakers"),
+            ("meetings.Resolution", "text"),
         ],
     }
     for (username, url), keys in pdfs.items():
@@ -1028,6 +1113,13 @@ def test_it_keeps_every_payload_inert_in_the_workbooks(
             ("orgs.PartyOrg", "name"),
             ("duties.Duty", "text"),
         ],
+        # the subtree's compliance: the branch's name heads its row
+        ("bureau_secretary", f"/meetings/compliance/export.xlsx?org={c.putuo.pk}"): [
+            ("orgs.PartyOrg", "name"),
+        ],
+        ("branch_secretary", f"/meetings/compliance/export.xlsx?org={c.branch1.pk}"): [
+            ("orgs.PartyOrg", "name"),
+        ],
         ("bureau_secretary", f"/duties/orgs/{c.putuo.pk}/xlsx/"): [
             ("duties.Duty", "text"),
             ("duties.Duty", "frequency"),
@@ -1051,6 +1143,73 @@ def test_it_keeps_every_payload_inert_in_the_workbooks(
                 url,
                 key,
             )
+
+
+# --- Feeds: Atom and iCalendar -------------------------------------------------------------------
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def test_it_keeps_the_payloads_text_in_the_atom_feed(client, hostile):  # type: ignore[no-untyped-def]
+    """Read by anyone (the branch's news is public): titles are Atom text, the summaries
+    Atom HTML whose every paragraph was escaped, so a feed reader shows the tags as text."""
+    h = hostile
+    response = client.get(f"/news/org/{h.c.branch1.pk}/atom.xml")
+    assert response.status_code == 200
+    root = ElementTree.fromstring(response.content)  # noqa: S314 - our own response
+    entries = {e.findtext(f"{ATOM}title"): e for e in root.iter(f"{ATOM}entry")}
+    assert set(entries) == {h.news.title, h.drafted.title}  # no draft, nothing withdrawn
+    assert P("news.NewsItem", "title") in entries
+    for entry in entries.values():
+        title = entry.find(f"{ATOM}title")
+        assert title is not None and title.get("type", "text") == "text"
+        summary = entry.find(f"{ATOM}summary")
+        assert summary is not None and summary.get("type") == "html"
+        html = summary.text or ""
+        assert not any(raw in html for raw in RAW)
+    html = entries[P("news.NewsItem", "title")].findtext(f"{ATOM}summary") or ""
+    for key in (("news.NewsItem", "summary"), ("news.NewsItem", "body")):
+        assert f"<p>{escape(P(*key))}</p>" in html, key
+    # The draft made from the lecture carries the minutes' text, escaped the same way.
+    html = entries[h.drafted.title].findtext(f"{ATOM}summary") or ""
+    for key in (("meetings.MinutesItem", "summary"), ("meetings.Resolution", "text")):
+        assert escaped_marker(key) in html, key
+
+
+def _unfolded(data: bytes) -> list[str]:
+    """The content lines of an iCalendar text (RFC 5545 3.1: a CRLF and a space or tab
+    continue the line before)."""
+    return re.sub(r"\r\n[ \t]", "", data.decode()).split("\r\n")
+
+
+def test_it_escapes_the_payloads_in_the_calendar_feed(client, hostile):  # type: ignore[no-untyped-def]
+    """The member's private feed: each meeting's text stays inside its own property; line
+    breaks typed into a title or the notes cannot start a property or an event."""
+    c, h = hostile.c, hostile
+    injected = "议题\r\nATTENDEE:mailto:evil@example.com\r\nEND:VEVENT\r\nBEGIN:VEVENT"
+    notes = f"{P('meetings.Meeting', 'description')}\nBEGIN:VALARM\nACTION:AUDIO\n;X=1,2"
+    meeting_plan.update_meeting(c.branch_secretary, h.upcoming, title=injected, description=notes)
+    response = client.get(f"/meetings/feed/{h.feed.token}.ics")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    lines = _unfolded(response.content)
+    names = [line.split(":", 1)[0].split(";", 1)[0] for line in lines if line]
+    assert "ATTENDEE" not in names and "ACTION" not in names and "BEGIN:VALARM" not in lines
+    assert lines.count("BEGIN:VEVENT") == lines.count("END:VEVENT") == 3
+    events = {
+        int(str(e["uid"]).split("@")[0].rsplit("-", 1)[-1]): e
+        for e in icalendar.Calendar.from_ical(response.content).walk("VEVENT")
+    }
+    assert set(events) == {h.meeting.pk, h.cancelled.pk, h.upcoming.pk}
+    # The line breaks come back as text (a CRLF as "\n": icalendar writes both as "\\n").
+    assert str(events[h.upcoming.pk]["summary"]) == injected.replace("\r\n", "\n")
+    assert notes in str(events[h.upcoming.pk]["description"])
+    lecture = events[h.meeting.pk]
+    assert str(lecture["summary"]) == P("meetings.Meeting", "title")
+    assert str(lecture["location"]) == P("meetings.Meeting", "place")
+    for key in (("meetings.AgendaItem", "title"), ("orgs.PartyOrg", "name")):
+        assert P(*key) in str(lecture["description"]), key
+    assert P("meetings.Meeting", "cancel_reason") in str(events[h.cancelled.pk]["description"])
 
 
 # --- The REST API -------------------------------------------------------------------------------
@@ -1105,7 +1264,21 @@ API_READS = {
         "/api/v1/stats/summary/",
         "/api/v1/inspections/",
     ],
-    "member": ["/api/v1/duties/mine/"],
+    "member": [
+        "/api/v1/duties/mine/",
+        "/api/v1/meetings/makeups/?mine=true",
+        "/api/v1/meetings/{meeting}/",
+    ],
+    "branch_secretary": [
+        "/api/v1/meetings/",
+        "/api/v1/meetings/{meeting}/",
+        "/api/v1/meetings/{cancelled}/",
+        "/api/v1/meetings/{meeting}/attendees/",
+        "/api/v1/meetings/{meeting}/minutes/",
+        "/api/v1/meetings/compliance/?org={branch1}",
+        "/api/v1/news/",
+        "/api/v1/news/{news}/",
+    ],
 }
 
 
@@ -1119,6 +1292,10 @@ def test_it_answers_every_payload_unchanged_in_the_api(hostile):  # type: ignore
         "case": h.case.pk,
         "bulletin": h.bulletin.pk,
         "ranking": h.ranking.pk,
+        "meeting": h.meeting.pk,
+        "cancelled": h.cancelled.pk,
+        "news": h.news.pk,
+        "withdrawn": h.withdrawn.pk,
     }
     seen: set[str] = set()
     for username, urls in API_READS.items():
@@ -1126,9 +1303,12 @@ def test_it_answers_every_payload_unchanged_in_the_api(hostile):  # type: ignore
             None, c.member_person, username, PASSWORD, validate_password=False
         )
         for url in urls:
-            seen |= _texts(_json(_api(user).get(url.format(**ids))))
-    missing = sorted(key for key in COVERED if P(*key) not in seen)
-    assert missing == sorted(API_UNEXPOSED)
+            response = _api(user).get(url.format(**ids))
+            assert response.status_code == 200, (username, url, response.content[:300])
+            seen |= _texts(_json(response))
+    missing = {key for key in COVERED if P(*key) not in seen}
+    assert sorted(missing - API_UNEXPOSED) == []  # not answered: expose it or list it below
+    assert sorted(API_UNEXPOSED - missing) == []  # answered after all: take it off the list
 
 
 # Fields the API does not carry at all (the pages show them).
@@ -1143,6 +1323,11 @@ API_UNEXPOSED = {
     ("letters.LetterTemplate", "title"),
     ("notify.Channel", "name"),
     ("orgs.TreeChange", "note"),
+    ("meetings.Attendee", "leave_reason"),  # the roster answers statuses, not reasons
+    ("meetings.Attendee", "proxy_reason"),
+    ("meetings.MeetingDocument", "title"),
+    ("meetings.MeetingSeries", "number_format"),  # answered numbered (series_label)
+    ("news.NewsItem", "reason"),  # the API answers published news only
 }
 
 
@@ -1281,6 +1466,94 @@ def test_it_takes_payloads_in_every_writable_api_text_field(hostile):  # type: i
     h.letter.refresh_from_db()
     assert (h.letter.self_remark, h.letter.review_remark) == (_long("S2"), _long("R2"))
     assert Case.objects.filter(pk=case["id"], title=long, description=long).exists()
+
+
+def test_it_takes_payloads_in_the_meetings_api(hostile):  # type: ignore[no-untyped-def]
+    """Plan (parts, agenda, guests), write the minutes, ask for leave, cancel: through the
+    API, the answers and the rows hold every payload unchanged."""
+    c, h = hostile.c, hostile
+    desk, member = _api(c.branch_secretary), _api(c.member)
+
+    def fits(limit: int | None, tag: str) -> str:
+        return payload_for(limit, tag)
+
+    started = timezone.now() - datetime.timedelta(hours=1)
+    sent = {
+        "org": c.branch1.pk,
+        "kind": MeetingKind.BRANCH_ASSEMBLY.value,
+        "title": fits(200, "AM1"),
+        "starts_at": started.isoformat(),
+        "ends_at": (started + datetime.timedelta(hours=2)).isoformat(),
+        "place": fits(200, "AM2"),
+        "description": _long("AM3"),
+        "parts": [
+            {
+                "title": fits(120, "AM4"),
+                "presider_name": fits(60, "AM5"),
+                "agenda": [{"title": fits(300, "AM6"), "presenter": fits(120, "AM7")}],
+            }
+        ],
+        "invitees": [
+            {"category": "sit_in", "name": fits(60, "AM8"), "affiliation": fits(120, "AM9")}
+        ],
+    }
+    made = _json(desk.post("/api/v1/meetings/", sent, format="json"), 201)
+    assert (made["title"], made["place"], made["description"]) == (
+        sent["title"],
+        sent["place"],
+        sent["description"],
+    )
+    (part,) = made["parts"]
+    assert (part["title"], part["presider"]) == (fits(120, "AM4"), fits(60, "AM5"))
+    (item,) = made["agenda"]
+    assert (item["title"], item["presenter"]) == (fits(300, "AM6"), fits(120, "AM7"))
+    roster = _json(desk.get(f"/api/v1/meetings/{made['id']}/attendees/"))
+    assert {(r["name"], r["affiliation"]) for r in roster} >= {(fits(60, "AM8"), fits(120, "AM9"))}
+    # the minutes: started from the agenda, then written
+    start = desk.post(f"/api/v1/meetings/{made['id']}/minutes/start/")
+    assert start.status_code == 201, start.content[:300]
+    current = _json(desk.get(f"/api/v1/meetings/{made['id']}/minutes/"))["current"]
+    (first,) = current["items"]
+    body = {
+        "summary": _long("AN1"),
+        "items": [
+            {
+                "id": first["id"],
+                "title": fits(300, "AN2"),
+                "summary": _long("AN3"),
+                "speakers": fits(300, "AN4"),
+            }
+        ],
+        "resolutions": [{"item": 1, "text": fits(500, "AN5")}],
+    }
+    written = _json(desk.put(f"/api/v1/meetings/{made['id']}/minutes/", body, format="json"))
+    for text in (_long("AN1"), fits(300, "AN2"), _long("AN3"), fits(300, "AN4"), fits(500, "AN5")):
+        assert text in _texts(written), text
+    # leave from tomorrow's meeting, asked on the member's phone; a meeting cancelled
+    leave = member.post(
+        f"/api/v1/meetings/{h.upcoming.pk}/leave/", {"reason": fits(300, "AL1")}, format="json"
+    )
+    assert leave.status_code == 200, leave.content[:300]
+    assert Attendee.objects.filter(
+        meeting=h.upcoming, person=c.member_person, leave_reason=fits(300, "AL1")
+    ).exists()
+    planned = _json(
+        desk.post(
+            "/api/v1/meetings/",
+            {**sent, "starts_at": h.upcoming.starts_at.isoformat(), "parts": []}
+            | {"ends_at": h.upcoming.ends_at.isoformat()},
+            format="json",
+        ),
+        201,
+    )
+    cancelled = _json(
+        desk.post(
+            f"/api/v1/meetings/{planned['id']}/cancel/",
+            {"reason": fits(500, "AC1")},
+            format="json",
+        )
+    )
+    assert cancelled["cancel_reason"] == fits(500, "AC1")
 
 
 # --- The forms ----------------------------------------------------------------------------------
@@ -1438,6 +1711,21 @@ def test_it_stores_payloads_typed_into_the_forms_unchanged(client, hostile):  # 
             "bureau_secretary",
             f"/duties/orgs/{c.branch2.pk}/leaders/new/",
             {"title": "duties.LeaderDesignation", "person": str(c.sibling_secretary_person.pk)},
+        ),
+        (
+            "branch_secretary",
+            f"/news/{h.news_draft.pk}/edit/",
+            {"title": "news.NewsItem", "summary": "news.NewsItem", "body": "news.NewsItem"},
+        ),
+        (
+            "branch_secretary",
+            f"/meetings/{h.upcoming.pk}/edit/",
+            {"title": "meetings.Meeting", "place": "meetings.Meeting"},
+        ),
+        (
+            "member",
+            f"/meetings/makeups/{h.make_up.pk}/",
+            {"note": "meetings.MakeUp", "way": MakeUp.Way.NOTE.value},
         ),
         (
             "branch_secretary",

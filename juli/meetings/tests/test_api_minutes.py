@@ -147,7 +147,7 @@ def test_make_ups_through_the_api(api, mw):
     assert api.get(detail).status_code == 404
 
     api.force_authenticate(mw.member2)
-    mine = api.get(reverse("api-meetings-makeups") + "?mine=1").json()
+    mine = api.get(reverse("api-meetings-makeups") + "?mine=true").json()
     assert [(m["id"], m["away"], m["status"]) for m in mine] == [(make_up.pk, "absent", "open")]
     answer = api.post(submit, {"way": "note", "note": ""}, format="json")
     assert answer.status_code == 400

@@ -62,7 +62,7 @@ def test_the_secretary_plans_a_meeting_and_a_member_subscribes(
                 page.fill("#id_part-1-title", "上半场")
                 page.select_option("#id_part-1-presider", label="单田芳")
                 page.fill("#id_part-1-agenda", "传达区委全会精神 | 单田芳\n学习党章第三章")
-                page.get_by_role("button", name="Add a part").click()
+                page.locator("button[name=add_part]").click()
                 expect(page.locator("#id_part-2-title")).to_be_visible()
                 expect(page.locator("#id_place")).to_have_value("三楼党员活动室")
                 page.fill("#id_part-2-title", "下半场")
