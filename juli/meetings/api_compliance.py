@@ -6,7 +6,8 @@
 | `GET meetings/compliance/rules/?year=` | the district's rules of the year (rows or built-in defaults) and the subtree rows you may read |
 
 Scoped like the page: a user without a compliance post gets 404, an `org` outside their
-subtrees 404.
+subtrees 404. Unlike the page, which falls back to its defaults, a parameter that is not of
+its documented type or range is a 400 (`invalid`, naming it).
 """
 
 from __future__ import annotations

@@ -194,6 +194,16 @@ def test_it_follows_the_links_of_the_whole_schema(world, role, tmp_path):  # noq
         name for name, _link in report.iter_links()
     }
     assert "cases_create.uploads" in {name for name, _link in upload.iter_links()}
+    # A link is followed only when the answer before it holds an id, and the world holds no
+    # meeting or make-up: with the meetings' operations (December 2026) the fixed seed's 25
+    # scenarios applied no link at all, as either role. Up to two more runs with fresh seeds
+    # then look for one; every run must pass every check.
+    for _attempt in range(2):
+        if followed:
+            break
+        more, _fed, failures, _checks = _run(schema, world, derandomize=False)
+        assert failures == [], "\n".join(failures)
+        followed.update(more)
     assert sum(followed.values()) > 0
 
 
