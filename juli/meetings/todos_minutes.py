@@ -1,11 +1,16 @@
 """To-dos of meetings: minutes and make-ups (`juli.core.todos`).
 
-- **Minutes to write** (who runs the organisation's meetings): meetings that ended, were
-  not cancelled and have no confirmed current minutes (planned or held).
-- **Minutes to confirm** (a presider of the meeting, a secretary over its organisation):
+- **Minutes to write** (the organisation's own secretaries and committee members, a group's
+  leader): meetings that ended, were not cancelled and have no confirmed current minutes
+  (planned or held).
+- **Minutes to confirm** (a presider of the meeting, a secretary of its organisation):
   held meetings whose current draft was handed over for confirmation.
 - **Make-ups to do** (the member): their open make-up items.
-- **Make-ups to confirm** (who runs the organisation's meetings): submitted make-ups.
+- **Make-ups to confirm** (as minutes to write): submitted make-ups.
+
+The work-bench asks only the organisation's own officers: an upper organisation, a street
+office or the district sees the same meetings on their pages and in the compliance table,
+but the writing is not theirs to do.
 
 The group "Meetings" of the work-bench is registered here; the other parts of the app put
 their kinds in it too.
@@ -22,18 +27,37 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from juli.core.todos import Todo, TodoGroup, TodoKind, register, register_group
-from juli.orgs.access import prefix_q, scope_of
+from juli.orgs.access import scope_of
 from juli.orgs.roles import Role
 
-from .access import RUN_ROLES, SECRETARY_ROLES, runnable_paths_q
 from .models import MakeUp, Meeting, MeetingEvent, Minutes
 
 register_group(TodoGroup("meetings", _("Meetings"), 60))
 
 
+#: The organisation's own officers, whose work-bench lists its minutes and make-ups.
+OWN_ROLES = frozenset(
+    {Role.PARTY_SECRETARY, Role.DEPUTY_SECRETARY, Role.COMMITTEE_MEMBER, Role.GROUP_LEADER}
+)
+OWN_SECRETARY_ROLES = frozenset({Role.PARTY_SECRETARY, Role.DEPUTY_SECRETARY})
+
+
+def _own_paths(user: Any, roles: frozenset[str]) -> list[str]:
+    """The paths of the organisations the user's posts are in (not their subtrees)."""
+    return sorted({g.path for g in scope_of(user).grants if g.kind == "org" and g.role in roles})
+
+
+def own_q(user: Any, field: str, roles: frozenset[str] = OWN_ROLES) -> Q:
+    """`field` is the path of an organisation the user is an officer of (a group leader:
+    groups only, through the group's own path)."""
+    if scope_of(user).superuser:
+        return Q()
+    return Q(**{f"{field}__in": _own_paths(user, roles)})
+
+
 def runs_meetings(user: Any) -> bool:
     scope = scope_of(user)
-    return scope.superuser or bool(scope.paths("org", RUN_ROLES | {Role.GROUP_LEADER}))
+    return scope.superuser or bool(_own_paths(user, OWN_ROLES))
 
 
 def has_person(user: Any) -> bool:
@@ -42,7 +66,7 @@ def has_person(user: Any) -> bool:
 
 def to_write(user: Any) -> QuerySet[Meeting]:
     return (
-        Meeting.objects.filter(runnable_paths_q(user))
+        Meeting.objects.filter(own_q(user, "org_path"))
         .filter(
             status__in=[Meeting.Status.PLANNED, Meeting.Status.HELD],
             ends_at__lt=timezone.now(),
@@ -53,7 +77,7 @@ def to_write(user: Any) -> QuerySet[Meeting]:
 
 def to_confirm(user: Any) -> QuerySet[Meeting]:
     scope = scope_of(user)
-    who = prefix_q("org_path", scope.paths("org", SECRETARY_ROLES))
+    who = own_q(user, "org_path", OWN_SECRETARY_ROLES) if not scope.superuser else Q()
     if scope.person_id:
         who |= Q(parts__presider_id=scope.person_id)
     submitted = MeetingEvent.objects.filter(
@@ -80,7 +104,7 @@ def make_ups_to_do(user: Any) -> QuerySet[MakeUp]:
 
 def make_ups_to_confirm(user: Any) -> QuerySet[MakeUp]:
     return (
-        MakeUp.objects.filter(runnable_paths_q(user, "meeting__org_path"))
+        MakeUp.objects.filter(own_q(user, "meeting__org_path"))
         .filter(status=MakeUp.Status.SUBMITTED)
         .order_by("submitted_at", "pk")
     )

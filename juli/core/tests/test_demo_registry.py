@@ -14,6 +14,7 @@ from juli.core import demo
 from juli.core.demo import DemoRun, DemoStep
 from juli.core.management.commands.serve import Command as Serve
 from juli.letters.demo import DEMO_LOGINS as LETTER_LOGINS
+from juli.meetings.demo import DEMO_LOGINS as MEETING_LOGINS
 from juli.orgs.demo import DEMO_LOGINS
 
 
@@ -39,6 +40,8 @@ def test_it_runs_the_steps_of_every_app_in_dependency_order() -> None:
         "notify",
         "letters",
         "duties",
+        "meetings",
+        "news",
     ]
     assert [s.name for s in demo.steps(base_only=True)] == ["orgs"]
     assert [s.module for s in demo.steps()][2:] == [
@@ -48,6 +51,8 @@ def test_it_runs_the_steps_of_every_app_in_dependency_order() -> None:
         "juli.notify.demo",
         "juli.letters.demo",
         "juli.duties.demo",
+        "juli.meetings.demo",
+        "juli.news.demo",
     ]
 
 
@@ -86,11 +91,11 @@ def test_it_refuses_a_base_step_after_one_that_is_not(monkeypatch) -> None:  # t
 
 
 def test_it_prints_the_logins_the_steps_declare_in_step_order() -> None:
-    assert demo.logins() == [*DEMO_LOGINS, *LETTER_LOGINS]
+    assert demo.logins() == [*DEMO_LOGINS, *LETTER_LOGINS, *MEETING_LOGINS]
     out = io.StringIO()
     Serve(stdout=out)._print_logins()
     lines = out.getvalue().splitlines()
     assert lines[1] == "Demo logins (password: juli-demo)"
     assert [line.split()[0] for line in lines[2:-1]] == [
-        name for name, _ in [*DEMO_LOGINS, *LETTER_LOGINS]
+        name for name, _ in [*DEMO_LOGINS, *LETTER_LOGINS, *MEETING_LOGINS]
     ]

@@ -57,7 +57,11 @@ def note(cast: Any) -> Any:
 
 
 def test_it_discovers_the_kinds_and_consumers_the_apps_declare() -> None:
-    assert list(filter(_installed, records.kinds())) == ["cases.case", "cases.inspection"]
+    assert list(filter(_installed, records.kinds())) == [
+        "cases.case",
+        "cases.inspection",
+        "meetings.meeting",
+    ]
     assert list(records.consumers()) == ["letters.evidence"]
     from juli.cases.models import Case, Inspection
 
@@ -106,7 +110,7 @@ def test_it_offers_closed_cases_of_the_year_in_the_users_scope(cast: Any) -> Non
         for k, qs in records.candidates(c.street_officer, purpose)
         if _installed(k.key)
     }
-    assert offered == {"cases.case": [here], "cases.inspection": []}
+    assert offered == {"cases.case": [here], "cases.inspection": [], "meetings.meeting": []}
     admin = {k.key: set(qs) for k, qs in records.candidates(c.district_admin, purpose)}
     assert admin["cases.case"] == {here, there}
     narrowed = Purpose(year=2026, area_path=c.huaihai.path, kinds=frozenset({"cases.case"}))

@@ -99,6 +99,7 @@ def test_it_lists_the_jobs_of_the_issue() -> None:
         "notify-retry": ("juli.notify.tasks.retry_deliveries", "every 1 min"),
         "purge-submissions": ("juli.core.tasks.purge_submissions", "daily at 03:30"),
         "plan": ("juli.cases.tasks.plan_today", "daily at 06:00"),
+        "meetings-due": ("juli.meetings.tasks.remind_due_meetings", "daily at 08:00"),
     }
 
 

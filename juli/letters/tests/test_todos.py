@@ -37,7 +37,9 @@ def urls(user: Any, key: str) -> list[str]:
 @pytest.fixture
 def june(monkeypatch: Any) -> None:
     """Mid-year: this year's signed letters do not wait for their assessment yet."""
-    monkeypatch.setattr(letter_todos.timezone, "localdate", lambda: datetime.date(2026, 6, 1))
+    monkeypatch.setattr(
+        letter_todos.timezone, "localdate", lambda value=None: datetime.date(2026, 6, 1)
+    )
 
 
 def test_it_asks_each_secretary_for_their_own_signature(cast: Any, june: None) -> None:
@@ -65,10 +67,14 @@ def test_it_walks_the_assessment_between_the_two_sides(
         actions.sign_letter(signer, w.letter, side, method="drawn", image=SIGNATURE)
     letter = Letter.objects.get(pk=w.letter.pk)
     assert bench(c.branch_secretary) == {}  # June: the year is not over
-    monkeypatch.setattr(letter_todos.timezone, "localdate", lambda: datetime.date(2026, 12, 1))
+    monkeypatch.setattr(
+        letter_todos.timezone, "localdate", lambda value=None: datetime.date(2026, 12, 1)
+    )
     assert bench(c.branch_secretary) == {"letters.self_assess": 1}
     assert urls(c.branch_secretary, "letters.self_assess") == [f"/letters/{letter.pk}/assessment/"]
-    monkeypatch.setattr(letter_todos.timezone, "localdate", lambda: datetime.date(2026, 6, 1))
+    monkeypatch.setattr(
+        letter_todos.timezone, "localdate", lambda value=None: datetime.date(2026, 6, 1)
+    )
     items = list(letter.items.all())
     scores = {i.pk: (str(i.points), "") for i in items}
     actions.save_self_assessment(c.branch_secretary, letter, scores)  # a draft, in June
