@@ -27,10 +27,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from juli.orgs.access import require_login_user, scope_of
 
 from . import documents
-from .access import access_make_up, access_meeting, can_confirm_minutes, can_run_meeting
+from .access import (
+    access_make_up,
+    access_meeting,
+    can_confirm_minutes,
+    can_run_meeting,
+    runnable_paths_q,
+)
 from .actions import minutes as actions
 from .models import MakeUp, Meeting, MeetingDocument, Minutes
-from .todos_minutes import make_ups_to_confirm
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -253,8 +258,13 @@ def make_up_list(request: HttpRequest) -> HttpResponse:
         if person_id
         else MakeUp.objects.none()
     )
-    to_confirm = make_ups_to_confirm(request.user).select_related(
-        "meeting", "meeting__org", "person"
+    # The page lists every submitted make-up of the meetings the user runs (the subtree);
+    # the work-bench only those of the user's own organisations (`todos_minutes`).
+    to_confirm = (
+        MakeUp.objects.filter(runnable_paths_q(request.user, "meeting__org_path"))
+        .filter(status=MakeUp.Status.SUBMITTED)
+        .order_by("submitted_at", "pk")
+        .select_related("meeting", "meeting__org", "person")
     )
     return render(
         request,
