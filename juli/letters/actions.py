@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from juli.core import records
+from juli.core.attachments import AttachmentRefused, clean_attachment
 from juli.core.audit import record, snapshot
 from juli.core.models import EvidenceLink
 from juli.core.signature_image import clean_signature
@@ -578,24 +579,6 @@ def _sign(
 
 # --- Evidence ---------------------------------------------------------------------------------
 
-MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
-#: Documents accepted besides photos, by the first bytes and the name's ending.
-DOCUMENT_KINDS = {
-    "pdf": (b"%PDF-", "application/pdf"),
-    "docx": (
-        b"PK\x03\x04",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ),
-    "xlsx": (b"PK\x03\x04", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "pptx": (
-        b"PK\x03\x04",
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    ),
-    "doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/msword"),
-    "xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/vnd.ms-excel"),
-}
-IMAGE_EXTENSIONS = {"jpg", "jpeg", "png", "heic", "heif"}
-
 
 EVIDENCE_FIELDS = [
     "letter",
@@ -646,36 +629,12 @@ def _items_of(letter: Letter, items: Iterable[LetterItem | int]) -> list[LetterI
 
 
 def clean_evidence_file(upload: Any) -> tuple[ContentFile[bytes], str, str]:
-    """(content, stored name, content type) of an accepted evidence file, or a refusal."""
-    from juli.core.uploads import clean_image
-
-    name = (getattr(upload, "name", "") or "file").rsplit("/", 1)[-1][:150]
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    size = getattr(upload, "size", None) or 0
-    if size > MAX_EVIDENCE_BYTES:
-        raise LetterError(_("The file is larger than 20 MB."), code="too_large")
-    if ext in IMAGE_EXTENSIONS:
-        image = clean_image(upload)
-        base = name.rsplit(".", 1)[0]
-        return image.content, f"{base}.jpg", "image/jpeg"
-    if ext not in DOCUMENT_KINDS:
-        raise LetterError(
-            _("Attach a photo, a PDF, or a Word, Excel or PowerPoint file."),
-            code="unsupported_format",
-        )
-    upload.seek(0)
-    data = upload.read(MAX_EVIDENCE_BYTES + 1)
-    if not data:
-        raise LetterError(_("The file is empty."), code="empty")
-    if len(data) > MAX_EVIDENCE_BYTES:
-        raise LetterError(_("The file is larger than 20 MB."), code="too_large")
-    magic, content_type = DOCUMENT_KINDS[ext]
-    if not data.startswith(magic):
-        raise LetterError(
-            _("The file's content does not match its name (.%(ext)s).") % {"ext": ext},
-            code="mismatch",
-        )
-    return ContentFile(data), name, content_type
+    """(content, stored name, content type) of an accepted evidence file, or a refusal
+    (`juli.core.attachments`)."""
+    try:
+        return clean_attachment(upload)
+    except AttachmentRefused as refused:
+        raise LetterError(refused.text, code=refused.code) from None
 
 
 @transaction.atomic

@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from juli.core.attachments import AttachmentRefused, clean_attachment
 from juli.core.audit import record, snapshot
 from juli.core.types import Actor
 from juli.core.workflow import append_event, check_move, lock
@@ -364,60 +365,14 @@ def save_minutes(
 
 # --- Attachments ------------------------------------------------------------------------------
 
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-#: Accepted attachments by the name's ending: the first bytes they must start with.
-DOCUMENT_KINDS = {
-    "pdf": (b"%PDF-", "application/pdf"),
-    "docx": (
-        b"PK\x03\x04",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ),
-    "xlsx": (b"PK\x03\x04", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "pptx": (
-        b"PK\x03\x04",
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    ),
-    "doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/msword"),
-    "xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/vnd.ms-excel"),
-}
-IMAGE_EXTENSIONS = {"jpg", "jpeg", "png", "heic", "heif"}
-
 
 def clean_document_file(upload: Any) -> tuple[ContentFile[bytes], str, str]:
-    """(content, stored name, content type) of an accepted attachment, or a refusal.
-
-    Trusts nothing the client says: photos go through `juli.core.uploads.clean_image`
-    (re-encoded, metadata dropped), documents must start with their format's bytes.
-    (The same rules as letters' evidence; the plan part has none of its own yet.)"""
-    from juli.core.uploads import clean_image
-
-    name = (getattr(upload, "name", "") or "file").rsplit("/", 1)[-1][:150]
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    size = getattr(upload, "size", None) or 0
-    if size > MAX_DOCUMENT_BYTES:
-        raise MinutesError(_("The file is larger than 20 MB."), code="too_large")
-    if ext in IMAGE_EXTENSIONS:
-        image = clean_image(upload)
-        base = name.rsplit(".", 1)[0]
-        return image.content, f"{base}.jpg", "image/jpeg"
-    if ext not in DOCUMENT_KINDS:
-        raise MinutesError(
-            _("Attach a photo, a PDF, or a Word, Excel or PowerPoint file."),
-            code="unsupported_format",
-        )
-    upload.seek(0)
-    data = upload.read(MAX_DOCUMENT_BYTES + 1)
-    if not data:
-        raise MinutesError(_("The file is empty."), code="empty")
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise MinutesError(_("The file is larger than 20 MB."), code="too_large")
-    magic, content_type = DOCUMENT_KINDS[ext]
-    if not data.startswith(magic):
-        raise MinutesError(
-            _("The file's content does not match its name (.%(ext)s).") % {"ext": ext},
-            code="mismatch",
-        )
-    return ContentFile(data), name, content_type
+    """(content, stored name, content type) of an accepted attachment
+    (`juli.core.attachments`), or a `MinutesError`."""
+    try:
+        return clean_attachment(upload)
+    except AttachmentRefused as refused:
+        raise MinutesError(refused.text, code=refused.code) from None
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from juli.core.attachments import AttachmentRefused, clean_attachment
 from juli.core.audit import record, snapshot
 from juli.core.types import Actor
 from juli.core.writes import require, user_of
@@ -534,64 +535,16 @@ def create_series(
 
 # --- Documents ------------------------------------------------------------------------------
 
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-#: Documents accepted besides photos: the name's ending, the first bytes, the content type.
-DOCUMENT_KINDS = {
-    "pdf": (b"%PDF-", "application/pdf"),
-    "docx": (
-        b"PK\x03\x04",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ),
-    "xlsx": (b"PK\x03\x04", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "pptx": (
-        b"PK\x03\x04",
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    ),
-    "doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/msword"),
-    "xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/vnd.ms-excel"),
-    "ppt": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/vnd.ms-powerpoint"),
-}
-IMAGE_EXTENSIONS = {"jpg", "jpeg", "png", "heic", "heif"}
-
 
 def clean_document(upload: object) -> tuple[ContentFile[bytes], str, str]:
-    """(content, file name, content type) of an accepted meeting document: a photo (re-encoded
-    as JPEG, metadata dropped) or an office document / PDF whose first bytes match its name,
-    at most 20 MB; else a `MeetingError` (codes too_large, unsupported_format, empty,
-    mismatch)."""
-    from juli.core.uploads import clean_image
-
-    name = (getattr(upload, "name", "") or "file").replace("\\", "/").rsplit("/", 1)[-1][:150]
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    size = getattr(upload, "size", None) or 0
-    if size > MAX_DOCUMENT_BYTES:
-        raise MeetingError({"file": _("The file is larger than 20 MB.")}, code="too_large")
-    if ext in IMAGE_EXTENSIONS:
-        try:
-            image = clean_image(upload)
-        except ValidationError as exc:
-            raise MeetingError({"file": exc.messages}, code="invalid_image") from exc
-        return image.content, f"{name.rsplit('.', 1)[0]}.jpg", "image/jpeg"
-    if ext not in DOCUMENT_KINDS:
-        raise MeetingError(
-            {"file": _("Attach a photo, a PDF, or a Word, Excel or PowerPoint file.")},
-            code="unsupported_format",
-        )
-    seek = getattr(upload, "seek", None)
-    if callable(seek):
-        seek(0)
-    data = upload.read(MAX_DOCUMENT_BYTES + 1)  # type: ignore[attr-defined]
-    if not data:
-        raise MeetingError({"file": _("The file is empty.")}, code="empty")
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise MeetingError({"file": _("The file is larger than 20 MB.")}, code="too_large")
-    magic, content_type = DOCUMENT_KINDS[ext]
-    if not data.startswith(magic):
-        raise MeetingError(
-            {"file": _("The file's content does not match its name (.%(ext)s).") % {"ext": ext}},
-            code="mismatch",
-        )
-    return ContentFile(data), name, content_type
+    """(content, file name, content type) of an accepted meeting document
+    (`juli.core.attachments`), else a `MeetingError` at the file field."""
+    try:
+        return clean_attachment(upload)
+    except AttachmentRefused as refused:
+        raise MeetingError({"file": refused.text}, code=refused.code) from None
+    except ValidationError as exc:
+        raise MeetingError({"file": exc.messages}, code="invalid_image") from exc
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from juli.core import attachments
 from juli.core.models import AuditLog
 from juli.meetings.actions import plan
 from juli.meetings.models import Attendee, Meeting, MeetingDocument, MeetingEvent
@@ -413,7 +414,7 @@ def test_a_fake_file_is_refused(world):  # type: ignore[no-untyped-def]
 
 
 def test_an_oversized_file_is_refused(world, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(plan, "MAX_DOCUMENT_BYTES", 1000)
+    monkeypatch.setattr(attachments, "MAX_ATTACHMENT_BYTES", 1000)
     c = client_for(world.c.branch_secretary)
     r = c.post(reverse("meetings-document-add", args=[world.b1.pk]), {"file": _pdf(5000)})
     assert r.status_code == 400 and "larger than 20 MB" in r.content.decode()
