@@ -30,6 +30,7 @@ from rest_framework.views import APIView
 
 from juli.api.auth import API_AUTHENTICATION
 from juli.api.errors import ApiErrorSerializer
+from juli.api.fields import TextField
 from juli.api.ids import ID_PATTERN, path_id
 from juli.core import idempotency
 from juli.core.writes import ConflictError
@@ -41,15 +42,6 @@ from .models import Attendee
 
 #: The header the phone outbox sets on every attempt: its clock when it sent.
 SENT_AT_HEADER = "X-Client-Sent-At"
-
-
-class TextField(serializers.CharField):
-    """A JSON string: a number is refused, as the schema says."""
-
-    def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return str(super().to_internal_value(data))
 
 
 class SignInSerializer(serializers.Serializer):

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from juli.api.auth import API_AUTHENTICATION
 from juli.api.errors import ApiErrorSerializer
+from juli.api.fields import TextField, WholeNumberField
 from juli.api.ids import MAX_ID
 from juli.core import idempotency
 from juli.core.writes import ConflictError
@@ -27,24 +28,6 @@ from juli.orgs.access import require_login_user, visible_areas
 
 from . import actions
 from .models import Note
-
-
-class WholeNumberField(serializers.IntegerField):
-    """An integer as JSON writes it: a string or a fraction is refused, as the schema says."""
-
-    def to_internal_value(self, data: Any) -> int:
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("invalid")
-        return int(super().to_internal_value(data))
-
-
-class TextField(serializers.CharField):
-    """A JSON string: a number is refused, as the schema says (DRF would take it as text)."""
-
-    def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return str(super().to_internal_value(data))
 
 
 class NoteCreateSerializer(serializers.Serializer):
