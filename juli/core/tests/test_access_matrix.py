@@ -1516,6 +1516,9 @@ PUBLIC = {
     "the public only (cases/tests/test_open311)",
     "open311-request-detail": "Open311, public (as open311-requests)",
     "^media/(?P<path>.*)$": "DEBUG-only static serving of media",
+    # config/urls.py under DEBUG: the photo folders only (core/tests/test_dev_media.py, which
+    # reloads the URLconf, so a later test on the same worker may see this route).
+    "^media/(?P<folder>uploads|cases)/(?P<path>.+)$": "DEBUG-only serving of the photo folders",
     "bench-baseline": "benchmark baseline, only when JULI_BENCH_BASELINE is set",
     "meetings-feed": "a person's private iCalendar feed, reached by its secret token only "
     "(revocable; unknown token 404: meetings/tests/test_feed_plan.py)",
