@@ -61,6 +61,7 @@ from juli.api.filters import (
     single,
 )
 from juli.api.ids import MAX_ID, path_id
+from juli.api.once import respond_once
 from juli.api.pagination import KeysetPagination, bad_cursor, page_size_from
 from juli.api.schema import requires_one_of
 from juli.api.serializers import RefSerializer
@@ -698,18 +699,14 @@ class IdempotentMixin:
                 {"client_uuid": [_("Send a client_uuid or an Idempotency-Key header.")]}
             )
         self.submission_key = key
-        outcome = idempotency.run_once(
-            user=request.user,
-            key=key,
-            method=request.method or "POST",
-            path=request.path,
-            body=idempotency.canonical(data if isinstance(data, dict | list) else {}),
-            run=run,
+        return respond_once(
+            request,
+            request.user,
+            key,
+            run,
+            body=data if isinstance(data, dict | list) else {},
+            conflict_code="idempotency_conflict",
         )
-        response = Response(outcome.body, status=outcome.status)
-        if outcome.replayed:
-            response[idempotency.REPLAY_HEADER] = "true"
-        return response
 
 
 @extend_schema_view(

@@ -32,8 +32,8 @@ from juli.api.auth import API_AUTHENTICATION
 from juli.api.errors import ApiErrorSerializer
 from juli.api.fields import TextField
 from juli.api.ids import ID_PATTERN, path_id
+from juli.api.once import respond_once
 from juli.core import idempotency
-from juli.core.writes import ConflictError
 from juli.orgs.access import require_login_user
 
 from .access import access_meeting
@@ -165,25 +165,9 @@ class SignInView(APIView):
             return _answer(result)
 
         try:
-            outcome = idempotency.run_once(
-                user=user,
-                key=key,
-                method="POST",
-                path=request.path,
-                body=idempotency.canonical(request.data),
-                run=run,
-            )
+            return respond_once(request, user, key, run)
         except attendance.AttendanceError as exc:
             return _refusal(exc)
-        except ConflictError as exc:
-            return Response(
-                {"detail": " ".join(exc.messages), "code": exc.code or "conflict"},
-                status=status.HTTP_409_CONFLICT,
-            )
-        response = Response(outcome.body, status=outcome.status)
-        if outcome.replayed:
-            response[idempotency.REPLAY_HEADER] = "true"
-        return response
 
 
 class LeaveView(APIView):
@@ -223,17 +207,9 @@ class LeaveView(APIView):
             return idempotency.Outcome(status.HTTP_200_OK, AttendanceRowSerializer(row).data)
 
         try:
-            outcome = idempotency.run_once(
-                user=user,
-                key=key,
-                method="POST",
-                path=request.path,
-                body=idempotency.canonical(request.data),
-                run=run,
-            )
+            return respond_once(request, user, key, run)
         except attendance.AttendanceError as exc:
             return _refusal(exc)
-        return Response(outcome.body, status=outcome.status)
 
 
 class ProxyView(APIView):

@@ -22,8 +22,8 @@ from juli.api.auth import API_AUTHENTICATION
 from juli.api.errors import ApiErrorSerializer
 from juli.api.fields import TextField, WholeNumberField
 from juli.api.ids import MAX_ID
+from juli.api.once import respond_once
 from juli.core import idempotency
-from juli.core.writes import ConflictError
 from juli.orgs.access import require_login_user, visible_areas
 
 from . import actions
@@ -91,21 +91,4 @@ class NoteCreateView(APIView):
             note = actions.file_note(user, area=area, client_uuid=key, **data)
             return idempotency.Outcome(status.HTTP_201_CREATED, NoteSerializer(note).data)
 
-        try:
-            outcome = idempotency.run_once(
-                user=user,
-                key=key,
-                method="POST",
-                path=request.path,
-                body=idempotency.canonical(request.data),
-                run=run,
-            )
-        except ConflictError as exc:
-            return Response(
-                {"detail": " ".join(exc.messages), "code": exc.code or "conflict"},
-                status=status.HTTP_409_CONFLICT,
-            )
-        response = Response(outcome.body, status=outcome.status)
-        if outcome.replayed:
-            response[idempotency.REPLAY_HEADER] = "true"
-        return response
+        return respond_once(request, user, key, run)
