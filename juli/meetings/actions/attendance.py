@@ -365,8 +365,8 @@ def rotate_codes(actor: Actor, meeting: Meeting) -> Meeting:
 
 @transaction.atomic
 def close_attendance(meeting: Meeting, actor: Actor = None) -> int:
-    """Write ABSENT for everyone still expected (the minutes helper calls this when the
-    minutes are confirmed). Returns how many rows changed; audited once."""
+    """Write ABSENT for everyone still expected (`minutes.confirm_minutes` calls this when
+    the minutes are confirmed). Returns how many rows changed; audited once."""
     rows = Attendee.objects.filter(meeting=meeting, status=Attendee.Status.EXPECTED)
     ids = list(rows.values_list("pk", flat=True))
     if not ids:
