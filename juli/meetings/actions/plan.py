@@ -131,6 +131,29 @@ def _invitee_row(meeting: Meeting, invitee: Invitee) -> Attendee:
     )
 
 
+def _write_parts(meeting: Meeting, parts: Sequence[PartSpec]) -> None:
+    """The meeting's parts (one untitled part when none is given) and their agenda items,
+    numbered through the whole meeting."""
+    order = 0
+    for n, spec in enumerate(list(parts) or [PartSpec()], start=1):
+        part = MeetingPart.objects.create(
+            meeting=meeting,
+            order=n,
+            title=spec.title.strip()[:120],
+            presider=spec.presider,
+            presider_name=spec.presider_name.strip()[:60],
+        )
+        for item_title, presenter in spec.agenda:
+            order += 1
+            AgendaItem.objects.create(
+                meeting=meeting,
+                part=part,
+                order=order,
+                title=item_title.strip()[:300],
+                presenter=presenter.strip()[:120],
+            )
+
+
 def invited_users(meeting: Meeting) -> list[User]:
     """The accounts of the people on the roster (guests by name have none)."""
     return list(
@@ -218,25 +241,7 @@ def plan_meeting(
         created_by=user_of(actor),
     )
     meeting.save()
-    specs = list(parts) or [PartSpec()]
-    order = 0
-    for n, spec in enumerate(specs, start=1):
-        part = MeetingPart.objects.create(
-            meeting=meeting,
-            order=n,
-            title=spec.title.strip()[:120],
-            presider=spec.presider,
-            presider_name=spec.presider_name.strip()[:60],
-        )
-        for item_title, presenter in spec.agenda:
-            order += 1
-            AgendaItem.objects.create(
-                meeting=meeting,
-                part=part,
-                order=order,
-                title=item_title.strip()[:300],
-                presenter=presenter.strip()[:120],
-            )
+    _write_parts(meeting, parts)
     rows = _member_rows(meeting) if with_members else []
     seen = {r.person_id for r in rows}
     for invitee in invitees:
@@ -339,24 +344,7 @@ def _replace_parts(meeting: Meeting, parts: Sequence[PartSpec]) -> None:
     """The parts and agenda as given (the agenda is numbered across parts)."""
     meeting.agenda.all().delete()
     meeting.parts.all().delete()
-    order = 0
-    for n, spec in enumerate(list(parts) or [PartSpec()], start=1):
-        part = MeetingPart.objects.create(
-            meeting=meeting,
-            order=n,
-            title=spec.title.strip()[:120],
-            presider=spec.presider,
-            presider_name=spec.presider_name.strip()[:60],
-        )
-        for item_title, presenter in spec.agenda:
-            order += 1
-            AgendaItem.objects.create(
-                meeting=meeting,
-                part=part,
-                order=order,
-                title=item_title.strip()[:300],
-                presenter=presenter.strip()[:120],
-            )
+    _write_parts(meeting, parts)
 
 
 def _recompute_members(meeting: Meeting) -> tuple[int, int]:
