@@ -182,11 +182,13 @@ def test_the_main_pages_run_without_a_single_violation(
         _visit(page, base, "/bulletins/", shot("bulletins"))
 
         # The language switch (data-autosubmit, formerly onchange=).
-        page.locator("select[name='language']").select_option("en")
-        page.wait_for_load_state("networkidle")
+        # Each switch submits and reloads the page: wait for that navigation, not only for
+        # a quiet network (the second switch must act on the page the first one loaded).
+        with page.expect_navigation():
+            page.locator("select[name='language']").select_option("en")
         expect(page.locator("html")).to_have_attribute("lang", "en")
-        page.locator("select[name='language']").select_option("zh-hans")
-        page.wait_for_load_state("networkidle")
+        with page.expect_navigation():
+            page.locator("select[name='language']").select_option("zh-hans")
         expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
         page.context.close()
 
