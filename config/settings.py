@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "juli.duties",
     "juli.meetings",
     "juli.news",
+    "juli.rating",
     "juli.benchdata",
     "juli.api",
 ]

@@ -1,0 +1,1 @@
+"""Every write of branch rating: standards (`standards`), rounds and assessments (`rounds`)."""
