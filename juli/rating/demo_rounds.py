@@ -1,0 +1,1 @@
+"""Demo rounds: last year published with stars, this year in progress."""

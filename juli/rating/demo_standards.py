@@ -1,0 +1,1 @@
+"""Demo standards (Anyang bureau organ committee: last year's and this year's)."""

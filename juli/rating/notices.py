@@ -1,0 +1,1 @@
+"""Notification kinds of branch rating (the review side declares its own below)."""

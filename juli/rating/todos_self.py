@@ -1,0 +1,1 @@
+"""To-dos of the branch side (self-assessments to fill and submit)."""
