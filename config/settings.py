@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "juli.meetings",
     "juli.news",
     "juli.rating",
+    "juli.observation",
+    "juli.honours",
+    "juli.dossier",
     "juli.benchdata",
     "juli.api",
 ]

@@ -66,10 +66,13 @@ class Block:
 @dataclass(frozen=True)
 class DossierFile:
     """A file for the zip: its name inside the archive and a readable file (a FieldFile or
-    anything with `open()`/`read()`), or bytes."""
+    anything with `open()`/`read()`), bytes, or a function of no argument returning bytes
+    (made only when the zip is built: a PDF rendered on demand). `source` says where it
+    comes from (the record it belongs to), for the zip's manifest."""
 
     name: str
     file: Any
+    source: str = ""
 
 
 @dataclass

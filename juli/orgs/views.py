@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from juli.core import panels as org_panels
 from juli.core.widgets import option_tags
 
 from . import access, actions, forms, queries
@@ -144,6 +145,7 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "org": detail.org,
             "can_manage": access.can_manage_org(request.user, detail.org),
             "can_reshape": access.can_manage_org(request.user, detail.org, strict=True),
+            "panels": org_panels.for_org(detail.org, request.user),
         },
     )
 

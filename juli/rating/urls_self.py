@@ -1,5 +1,10 @@
-"""Pages of branch rating: the self part (included by urls.py)."""
+"""Pages of branch rating: the branch's self-assessment (included by urls.py)."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from . import views_self
+
+urlpatterns = [
+    path("rating/my/", views_self.my_assessments, name="rating-my"),
+    path("rating/assessments/<int:pk>/", views_self.assessment_page, name="rating-assessment"),
+]

@@ -81,6 +81,27 @@ class StaffSteps(BuilderBase):
         self._guangminglu_staff()
         self._grid_staff(self.gml_grids, mobile_per_grid=1, cert_prefix="GML-YDWGY")
         self._unit_staff()
+        self._huangpu_field_staff()
+
+    def _huangpu_field_staff(self) -> None:
+        """A secretary for each of Huangpu's field branches (data.HUANGPU_FIELD_BRANCHES)."""
+        words = [
+            (("医院", "卫生", "疾病"), Occupation.MEDICAL),
+            (("中学", "小学", "教育", "大学", "学院"), Occupation.TEACHER),
+            (("居民区",), Occupation.COMMUNITY_WORKER),
+            (("快递",), Occupation.COURIER),
+            (("外卖",), Occupation.DELIVERY_RIDER),
+            (("网约车",), Occupation.RIDE_HAILING),
+            (("集团", "公司", "证券", "企业", "商户", "楼宇"), Occupation.ENTERPRISE),
+            (("机关", "办公室"), Occupation.CIVIL_SERVANT),
+        ]
+        for _street, name in data.HUANGPU_FIELD_BRANCHES:
+            org = self.orgs[name]
+            occupation = next(
+                (o for keys, o in words if any(k in name for k in keys)),
+                Occupation.PUBLIC_INSTITUTION,
+            )
+            self.officers(org, occupation=occupation, area=org.area)
 
     def _putuo_staff(self) -> None:
         civil = Occupation.CIVIL_SERVANT

@@ -3,6 +3,8 @@ history (a retirement, a move, a merger) that the tree-history pages show."""
 
 from __future__ import annotations
 
+import datetime
+
 from juli.orgs import actions
 from juli.orgs.models import Area, PartyOrg, Person, Unit
 
@@ -119,6 +121,7 @@ class TreeSteps(BuilderBase):
         self._anyang_orgs()
         self._huangpu_orgs()
         self._guangminglu_orgs()
+        self._huangpu_field_branches()
 
     def _putuo_orgs(self) -> None:
         self.putuo = self.org(
@@ -211,6 +214,27 @@ class TreeSteps(BuilderBase):
             )
         committee = self.street_committees[data.DAPUQIAO]
         self.dpq_grids, self.dpq_homes = self._grid_orgs(committee, self.dpq_grid_tree, "DPQ")
+
+    def _huangpu_field_branches(self) -> None:
+        """Huangpu's branches from every field (data.HUANGPU_FIELD_BRANCHES), built last with
+        a fixed founding day so that the rest of the world (its draws, its ids) is unchanged."""
+        founded = datetime.date(2010, 7, 1)
+        for n, (street, name) in enumerate(data.HUANGPU_FIELD_BRANCHES, start=1):
+            # Dapuqiao's working committee keeps its tree level by level on the area tree (the
+            # residential areas' general branches, the grids' branches): its field branches
+            # report to the district committee.
+            inside = street and street != data.DAPUQIAO
+            parent = self.street_committees[street] if inside else self.huangpu_committee
+            area = self.streets[street] if street else self.huangpu
+            self.orgs[name] = actions.create_org(
+                None,
+                parent,
+                name=name,
+                kind=PartyOrg.Kind.BRANCH,
+                code=f"HP-F{n:03d}",
+                founded_on=founded,
+                area=area,
+            )
 
     def _guangminglu_orgs(self) -> None:
         name, _code, _lat, _lng, short = data.GUANGMINGLU

@@ -26,7 +26,7 @@ from juli.orgs.demo import DEMO_LOGINS, build_demo
 from juli.orgs.models import Area, PartyOrg, Person, Post, TreeChange, Unit, User
 from juli.orgs.roles import Role
 
-PEOPLE = 450  # above the ~400 the structure needs, so the filler runs too, yet quick
+PEOPLE = 540  # above the ~485 the structure needs, so the filler runs too, yet quick
 
 HUANGPU_STREETS = {
     "南京东路街道",

@@ -2,12 +2,14 @@
 
 `open_round` creates one assessment per active branch under the organisation, each opened
 pre-filled: a `CriterionScore` row per criterion, the computed ones measured at once
-(`scoring.measure`). The standard is frozen by its first round.
+(`scoring.measure`), the judged ones with the branch's records of the period pre-linked
+(`selfassess.opened`, which also tells the branches). The standard is frozen by its first round.
 """
 
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -27,7 +29,12 @@ ROUND_FIELDS = ["title", "year", "period_start", "period_end", "self_due", "publ
 
 
 class RoundError(ValidationError):
-    pass
+    """A refused round write; the `code` is kept with a {field: message} dict too (the API
+    answers it)."""
+
+    def __init__(self, message: Any, code: str | None = None, params: Any = None) -> None:
+        super().__init__(message, code, params)
+        self.code = code
 
 
 def branches_under(org: PartyOrg) -> list[PartyOrg]:
@@ -102,6 +109,10 @@ def open_round(
     for a, b in zip(assessments, branches, strict=True):
         a.org = b
     scoring.measure(round_, assessments)
+    # The judged criteria get the branch's records pre-linked; the secretaries are told.
+    from .selfassess import opened  # selfassess reads this module's rows helper
+
+    opened(round_)
     record(actor, "rating.round.open", round_, after=snapshot(round_, ROUND_FIELDS))
     return round_
 

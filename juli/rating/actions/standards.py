@@ -255,3 +255,274 @@ def freeze(standard: RatingStandard) -> None:
             status=RatingStandard.Status.IN_USE, updated_at=timezone.now()
         )
         standard.status = RatingStandard.Status.IN_USE
+
+
+# --- Editing a draft, piece by piece (the standard page's inline forms and the API's PATCH) -----
+
+
+def _lock_draft(actor: Actor, standard: RatingStandard) -> RatingStandard:
+    """The standard's row, locked for the edit, after the right and the draft checks: two
+    editors (or a round opening) serialise on it, so nothing is written into a standard a
+    round has just frozen."""
+    require(actor, can_write_standards(actor, standard.org))
+    locked = RatingStandard.objects.select_for_update().select_related("org").get(pk=standard.pk)
+    _require_draft(locked)
+    return locked
+
+
+def _touch(standard: RatingStandard) -> None:
+    standard.updated_at = timezone.now()
+    standard.save(update_fields=["updated_at"])
+
+
+@transaction.atomic
+def update_standard(
+    actor: Actor,
+    standard: RatingStandard,
+    *,
+    title: str | None = None,
+    description: str | None = None,
+    thresholds: Mapping[str, Any] | None = None,
+) -> RatingStandard:
+    """Change a draft's title, description or star thresholds (all five, ascending)."""
+    standard = _lock_draft(actor, standard)
+    before = snapshot(standard, STANDARD_FIELDS)
+    if title is not None:
+        title = title.strip()
+        if not title:
+            raise StandardError({"title": _("Give the standard a title.")}, code="required")
+        taken = RatingStandard.objects.filter(org=standard.org_id, year=standard.year, title=title)
+        if taken.exclude(pk=standard.pk).exists():
+            raise StandardError(
+                {
+                    "title": _(
+                        "This organisation already has a standard of that title for that year."
+                    )
+                },
+                code="duplicate",
+            )
+        standard.title = title
+    if description is not None:
+        standard.description = description.strip()
+    if thresholds is not None:
+        full = {f"star{n}": getattr(standard, f"star{n}") for n in range(1, 6)} | dict(thresholds)
+        for name, value in check_thresholds(full).items():
+            setattr(standard, name, value)
+    standard.updated_at = timezone.now()
+    standard.save(update_fields=[*STANDARD_FIELDS, "updated_at"])
+    record(
+        actor,
+        "rating.standard.update",
+        standard,
+        before=before,
+        after=snapshot(standard, STANDARD_FIELDS),
+    )
+    return standard
+
+
+def _category_of(standard: RatingStandard, category: StandardCategory | int | None) -> Any:
+    pk = category.pk if isinstance(category, StandardCategory) else category
+    found = standard.categories.filter(pk=pk).first() if pk else None
+    if found is None:
+        raise StandardError(
+            {"category": _("Choose a category of this standard.")}, code="wrong_standard"
+        )
+    return found
+
+
+@transaction.atomic
+def add_category(actor: Actor, standard: RatingStandard, *, name: str) -> StandardCategory:
+    standard = _lock_draft(actor, standard)
+    order = standard.categories.count()
+    category = _add_category(standard, name, order)
+    _touch(standard)
+    record(actor, "rating.standard.category.add", standard, after={"category": category.name})
+    return category
+
+
+@transaction.atomic
+def update_category(
+    actor: Actor, category: StandardCategory, *, name: str | None = None, order: int | None = None
+) -> StandardCategory:
+    standard = _lock_draft(actor, category.standard)
+    category = _category_of(standard, category)
+    before = {"name": category.name, "order": category.order}
+    if name is not None:
+        name = name.strip()
+        if not name:
+            raise StandardError({"name": _("Name the category.")}, code="required")
+        if standard.categories.filter(name=name).exclude(pk=category.pk).exists():
+            raise StandardError(
+                {"name": _("The standard already has this category.")}, code="duplicate"
+            )
+        category.name = name
+    if order is not None:
+        if not 0 <= int(order) <= 999:
+            raise StandardError({"order": _("Enter 0 to 999.")}, code="out_of_range")
+        category.order = int(order)
+    category.save(update_fields=["name", "order"])
+    _touch(standard)
+    record(
+        actor,
+        "rating.standard.category.update",
+        standard,
+        before=before,
+        after={"name": category.name, "order": category.order},
+    )
+    return category
+
+
+@transaction.atomic
+def delete_category(actor: Actor, category: StandardCategory) -> None:
+    """Remove a category and its criteria from a draft."""
+    standard = _lock_draft(actor, category.standard)
+    category = _category_of(standard, category)
+    before = {
+        "category": category.name,
+        "criteria": list(category.criteria.values_list("title", flat=True)),
+    }
+    category.delete()
+    _touch(standard)
+    record(actor, "rating.standard.category.delete", standard, before=before)
+
+
+@transaction.atomic
+def add_criterion(
+    actor: Actor,
+    standard: RatingStandard,
+    *,
+    category: StandardCategory | int | None,
+    data: Mapping[str, Any],
+) -> Criterion:
+    """A criterion in one of the draft's categories (validated as `check_criterion`)."""
+    standard = _lock_draft(actor, standard)
+    target = _category_of(standard, category)
+    fields = check_criterion(data)
+    if "order" not in fields:
+        fields["order"] = target.criteria.count()
+    criterion = Criterion.objects.create(standard=standard, category=target, **fields)
+    _touch(standard)
+    record(
+        actor,
+        "rating.standard.criterion.add",
+        standard,
+        after=snapshot(criterion, CRITERION_FIELDS + ["category"]),
+    )
+    return criterion
+
+
+def _criterion_of(standard: RatingStandard, criterion: Criterion | int) -> Criterion:
+    pk = criterion.pk if isinstance(criterion, Criterion) else criterion
+    found = standard.criteria.filter(pk=pk).first()
+    if found is None:
+        raise StandardError(
+            {"criterion": _("Choose a criterion of this standard.")}, code="wrong_standard"
+        )
+    return found
+
+
+@transaction.atomic
+def update_criterion(
+    actor: Actor,
+    criterion: Criterion,
+    data: Mapping[str, Any],
+    *,
+    category: StandardCategory | int | None = None,
+) -> Criterion:
+    """Change a draft's criterion: the fields given replace the old ones, then the whole is
+    validated again (a computed criterion keeps naming a registered metric)."""
+    standard = _lock_draft(actor, criterion.standard)
+    criterion = _criterion_of(standard, criterion)
+    before = snapshot(criterion, CRITERION_FIELDS + ["category"])
+    current = {name: getattr(criterion, name) for name in CRITERION_FIELDS}
+    fields = check_criterion(current | dict(data))
+    for name, value in fields.items():
+        setattr(criterion, name, value)
+    if category is not None:
+        criterion.category = _category_of(standard, category)
+    criterion.save()
+    _touch(standard)
+    record(
+        actor,
+        "rating.standard.criterion.update",
+        standard,
+        before=before,
+        after=snapshot(criterion, CRITERION_FIELDS + ["category"]),
+    )
+    return criterion
+
+
+@transaction.atomic
+def delete_criterion(actor: Actor, criterion: Criterion) -> None:
+    standard = _lock_draft(actor, criterion.standard)
+    criterion = _criterion_of(standard, criterion)
+    before = snapshot(criterion, CRITERION_FIELDS + ["category"])
+    criterion.delete()
+    _touch(standard)
+    record(actor, "rating.standard.criterion.delete", standard, before=before)
+
+
+@transaction.atomic
+def add_veto(actor: Actor, standard: RatingStandard, data: Mapping[str, Any]) -> VetoItem:
+    standard = _lock_draft(actor, standard)
+    veto = _add_veto(standard, data, standard.vetoes.count())
+    _touch(standard)
+    record(
+        actor,
+        "rating.standard.veto.add",
+        standard,
+        after={"veto": veto.title, "cap_stars": veto.cap_stars},
+    )
+    return veto
+
+
+def _veto_of(standard: RatingStandard, veto: VetoItem | int) -> VetoItem:
+    pk = veto.pk if isinstance(veto, VetoItem) else veto
+    found = standard.vetoes.filter(pk=pk).first()
+    if found is None:
+        raise StandardError(
+            {"veto": _("Choose a veto item of this standard.")}, code="wrong_standard"
+        )
+    return found
+
+
+@transaction.atomic
+def update_veto(actor: Actor, veto: VetoItem, data: Mapping[str, Any]) -> VetoItem:
+    standard = _lock_draft(actor, veto.standard)
+    veto = _veto_of(standard, veto)
+    before = {"veto": veto.title, "description": veto.description, "cap_stars": veto.cap_stars}
+    merged: dict[str, Any] = before | {"title": veto.title} | dict(data)
+    checked = VetoItem(
+        standard=standard,
+        title=str(merged.get("title", "")).strip(),
+        description=str(merged.get("description", "")).strip(),
+    )
+    if not checked.title:
+        raise StandardError({"title": _("Name the veto item.")}, code="required")
+    try:
+        cap = int(merged.get("cap_stars", 0))
+    except (TypeError, ValueError):
+        cap = -1
+    if not 0 <= cap <= 4:
+        raise StandardError({"cap_stars": _("Enter 0 to 4 stars.")}, code="out_of_range")
+    veto.title, veto.description, veto.cap_stars = checked.title, checked.description, cap
+    veto.save(update_fields=["title", "description", "cap_stars"])
+    _touch(standard)
+    record(
+        actor,
+        "rating.standard.veto.update",
+        standard,
+        before=before,
+        after={"veto": veto.title, "description": veto.description, "cap_stars": cap},
+    )
+    return veto
+
+
+@transaction.atomic
+def delete_veto(actor: Actor, veto: VetoItem) -> None:
+    standard = _lock_draft(actor, veto.standard)
+    veto = _veto_of(standard, veto)
+    before = {"veto": veto.title, "cap_stars": veto.cap_stars}
+    veto.delete()
+    _touch(standard)
+    record(actor, "rating.standard.veto.delete", standard, before=before)
