@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import URLPattern, re_path
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -42,7 +42,9 @@ from .access import (
     access_cycle,
     access_rectification,
     access_visit,
+    can_reopen,
     organiser_orgs,
+    scorer_orgs,
     sees_sheets,
     visible_cycles,
     visible_rectifications,
@@ -414,6 +416,8 @@ class ScoreView(ApiBase):
     def post(self, request: Request, pk: str) -> Response:
         user = require_login_user(request.user)
         visit = access_visit(user, path_id(pk))
+        if not scorer_orgs(user, visit):  # visible, not a scorer: 403 before the body
+            raise PermissionDenied
         body = ScoreInSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
@@ -523,6 +527,8 @@ class ReopenView(ApiBase):
     def post(self, request: Request, pk: str) -> Response:
         user = require_login_user(request.user)
         item = access_rectification(user, path_id(pk))
+        if not can_reopen(user, item):  # visible, not the organiser: 403 whatever the state
+            raise PermissionDenied
         body = ObservationReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:

@@ -6,7 +6,11 @@ owned by each scope relation of an actor — Dapuqiao's street officer for areas
 street, child grid 1, parent the Huangpu district, sibling Huaihai street), branch 1's
 secretary for party organisations (own branch 1, child group 1, parent the Putuo party
 group, sibling branch 2) — meetings, their minutes, make-ups and documents, and news items
-too; a plain member of group 1 is the actor who sees meetings but runs none (403).
+too; a plain member of group 1 is the actor who sees meetings but runs none (403). Rating,
+observation, honours and the dossier (issue 16) get their objects once through their actions
+(`_rating_observation_honours_dossier`): a Jingan committee that nobody of the cast is in
+stands for the `sibling` of rounds, cycles, calls and honours (`far` for assessments), the
+Putuo party group's secretary (`bureau_secretary`) is the organiser and reviewer.
 
 - `ROWS`: endpoints with an object in the URL. The actor gets `ok` on the relations it
   `sees`, 403 on those it `refuses` (visible, not changeable), 404 elsewhere; anonymous is
@@ -56,6 +60,9 @@ from juli.core.exports import run_export, start_export
 from juli.core.models import Upload
 from juli.duties import actions as duty_actions
 from juli.duties.models import DutyPostKind
+from juli.honours import actions as honour_actions
+from juli.honours.models import Honour
+from juli.honours.models import Target as HonourTarget
 from juli.letters import actions as letter_actions
 from juli.letters.tests.conftest import SIGNATURE, make_template
 from juli.meetings import publicity
@@ -66,11 +73,19 @@ from juli.meetings.models import MakeUp, Meeting
 from juli.news import actions as news_actions
 from juli.notify import actions as notify_actions
 from juli.notify.models import Notification
+from juli.observation import actions as observation_actions
+from juli.observation.models import ObservationVisit
 from juli.orgs import actions as org_actions
 from juli.orgs.models import Area, PartyOrg, Post
 from juli.orgs.roles import Role
 from juli.rankings import actions as ranking_actions
 from juli.rankings.models import DEFAULT_WEIGHTS
+from juli.rating.actions import review as rating_review
+from juli.rating.actions import rounds as rating_rounds
+from juli.rating.actions import selfassess as rating_self
+from juli.rating.actions import standards as rating_standards
+from juli.rating.actions.rounds import assessment_rows
+from juli.rating.models import RatingRound
 
 RELS = ("own", "child", "parent", "sibling")
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -320,6 +335,7 @@ def build_world() -> SimpleNamespace:
     w.org_obj, w.area_obj = w.org, w.area
     w.unit = {"own": c.property_co, "sibling": c.putuo_unit}
     _meetings_and_news(w)
+    _rating_observation_honours_dossier(w)
     return w
 
 
@@ -400,6 +416,216 @@ def _meetings_and_news(w: SimpleNamespace) -> None:
         published = news_actions.create_item(None, org, title=f"要闻-{rel}", body="正文")
         published = news_actions.submit_item(None, published)
         w.news_pub[rel] = news_actions.approve_item(None, published)
+
+
+def _rating_observation_honours_dossier(w: SimpleNamespace) -> None:
+    """Issue 16's apps, built once through their actions.
+
+    Rating: the Putuo party group's 2025 round published (an objection raised during the
+    notice and dismissed) and its 2026 round open (branch 1's self-assessment a draft,
+    branch 2's submitted); a draft standard of branch 1's own; a Jingan committee (nobody of
+    the cast in it) with its own published round and objection, the `sibling` of the rating
+    rows. Observation: a cycle over each of Putuo's and Jingan's branches; the visit hosted
+    by branch 1 (Jingan's first branch) held, scored by the visiting secretary and closed,
+    with an open rectification item owned by branch 1's secretary and a closed one with an
+    evidence file. Honours: 百优支部 of Putuo and of Jingan, last year's call conferred and
+    published (an honour for branch 1 / Jingan's first branch), this year's taking
+    nominations (branch 2's of itself / Jingan's second branch's). Dossier: export jobs of
+    branch 1's (the secretary's) and branch 2's (its secretary's) PDFs."""
+    c = w.c
+    today = timezone.localdate()
+    w.year = today.year
+    ja = org_actions.create_org(None, None, name="静安区委", kind="committee", code="JA-QW")
+    ja1 = org_actions.create_org(None, ja, name="静安一支部", kind="branch", code="JA-B1")
+    ja2 = org_actions.create_org(None, ja, name="静安二支部", kind="branch", code="JA-B2")
+    w.ja_secretary = _appoint("静安二书记", "13900000021", Role.PARTY_SECRETARY, org=ja2)
+    _appoint("静安一书记", "13900000022", Role.PARTY_SECRETARY, org=ja1)
+    ja_owner = Post.objects.get(org=ja1).person
+
+    # --- rating ---
+    spec: dict[str, Any] = {
+        "categories": [
+            {
+                "name": "组织生活",
+                "criteria": [
+                    {
+                        "title": "三会一课",
+                        "points": "40",
+                        "method": "computed",
+                        "metric": "meetings.compliance",
+                        "full_share": "0.9",
+                    },
+                    {"title": "先锋作用", "points": "60", "method": "judged"},
+                ],
+            }
+        ],
+        "vetoes": [{"title": "严重违纪", "cap_stars": 2}],
+    }
+
+    def standard(org: PartyOrg, year: int) -> Any:
+        return rating_standards.create_standard(
+            None, org, year=year, title=f"{org.name}{year}标准", **spec
+        )
+
+    def filled(a: Any, points: str = "50") -> Any:
+        judged = [r for r in assessment_rows(a) if r.criterion.method == "judged"]
+        a = rating_self.save_self(None, a, rows={r.pk: {"points": points} for r in judged})
+        return rating_self.submit(None, a)
+
+    def published(org: PartyOrg, objector: Any, first: PartyOrg) -> tuple[Any, Any]:
+        round_ = rating_rounds.open_round(
+            None, org, standard(org, 2025), year=2025, self_due=datetime.date(2025, 12, 20)
+        )
+        for a in round_.assessments.all():
+            a = filled(a)
+            rating_review.review(None, a, version=a.version)
+        rating_review.start_publicity(None, round_, starts_on=datetime.date(2026, 1, 5))
+        objection = rating_review.raise_objection(
+            objector,
+            round_.assessments.get(org=first),
+            text="异议",
+            today=datetime.date(2026, 1, 6),
+        )
+        rating_review.answer_objection(None, objection, status="dismissed", answer="不成立")
+        rating_review.publish(None, round_, today=datetime.date(2026, 3, 2))
+        return RatingRound.objects.get(pk=round_.pk), objection
+
+    putuo25, putuo_objection = published(c.putuo, c.sibling_secretary, c.branch1)
+    ja25, ja_objection = published(ja, w.ja_secretary, ja1)
+    putuo26 = rating_rounds.open_round(
+        None,
+        c.putuo,
+        standard(c.putuo, 2026),
+        year=2026,
+        title=f"{c.putuo.name}2026评星",
+        self_due=datetime.date(2026, 12, 20),
+    )
+    ja26 = rating_rounds.open_round(
+        None,
+        ja,
+        standard(ja, 2026),
+        year=2026,
+        title=f"{ja.name}2026评星",
+        self_due=datetime.date(2026, 12, 20),
+    )
+    filled(putuo26.assessments.get(org=c.branch2))
+    filled(ja26.assessments.get(org=ja2))
+    # From branch 1's secretary: own branch 1's draft standard, parent Putuo's (in use),
+    # sibling Jingan's.
+    w.standard = {
+        "own": standard(c.branch1, 2026),
+        "parent": putuo26.standard,
+        "sibling": ja26.standard,
+    }
+    # Rounds: `parent` Putuo's (branch 1 is rated in it), `sibling` Jingan's; `public` the
+    # published ones.
+    w.round = {"parent": putuo26, "sibling": ja26}
+    w.round_pub = {"parent": putuo25, "sibling": ja25}
+    # Assessments of the open rounds: own branch 1's draft, sibling branch 2's submitted,
+    # `far` Jingan's submitted; of the published rounds: own branch 1's, sibling branch 2's
+    # (public inside Putuo), far Jingan's.
+    w.assessment = {
+        "own": putuo26.assessments.get(org=c.branch1),
+        "sibling": putuo26.assessments.get(org=c.branch2),
+        "far": ja26.assessments.get(org=ja2),
+    }
+    w.assessment_pub = {
+        "own": putuo25.assessments.get(org=c.branch1),
+        "sibling": putuo25.assessments.get(org=c.branch2),
+        "far": ja25.assessments.get(org=ja1),
+    }
+    w.objection = {"own": putuo_objection, "far": ja_objection}
+    w.rated_org = {"own": c.branch1, "sibling": c.branch2, "far": ja1}
+
+    # --- observation ---
+    start = today - datetime.timedelta(days=40)
+
+    def cycle(org: PartyOrg, host: PartyOrg, scorer: Any, owner: Any) -> tuple[Any, ...]:
+        made = observation_actions.create_cycle(
+            None,
+            org,
+            title=f"{org.name}观摩",
+            starts_on=start,
+            ends_on=start + datetime.timedelta(days=30),
+            announce=False,
+        )
+        visit = ObservationVisit.objects.get(cycle=made, host=host)
+        visit = observation_actions.hold_visit(None, visit, shown="台账")
+        observation_actions.submit_sheet(
+            scorer,
+            visit,
+            values={"listen": 18, "look": 17, "records": 16, "talk": 19, "evaluate": 18},
+            client_uuid=uuid.uuid4(),
+        )
+        visit = observation_actions.finish_scoring(None, visit)
+        visit = observation_actions.close_visit(None, visit, feedback="反馈")
+        deadline = today + datetime.timedelta(days=10)
+        item = observation_actions.add_rectification(
+            None, visit, title="整改台账", owner=owner, deadline=deadline
+        )
+        done = observation_actions.add_rectification(
+            None, visit, title="整改制度", owner=owner, deadline=deadline
+        )
+        done = observation_actions.close_rectification(
+            None,
+            done,
+            note="已整改",
+            files=[SimpleUploadedFile("整改.pdf", b"%PDF-1.4\n%%EOF\n")],
+        )
+        return made, visit, item, done.files.get()
+
+    putuo_obs = cycle(c.putuo, c.branch1, c.sibling_secretary, c.branch_secretary_person)
+    ja_obs = cycle(ja, ja1, w.ja_secretary, ja_owner)
+    # From branch 1's secretary: the cycle is the `parent`'s, the visit, items and files
+    # branch 1's own; Jingan's are the `sibling`.
+    w.cycle = {"parent": putuo_obs[0], "sibling": ja_obs[0]}
+    w.visit = {"own": putuo_obs[1], "sibling": ja_obs[1]}
+    w.rectification = {"own": putuo_obs[2], "sibling": ja_obs[2]}
+    w.rect_file = {"own": putuo_obs[3], "sibling": ja_obs[3]}
+
+    # --- honours ---
+    def honours(org: PartyOrg, code: str, first: PartyOrg, second: PartyOrg) -> tuple[Any, ...]:
+        kind = honour_actions.create_kind(
+            None, org=org, name="百优支部", code=code, target=HonourTarget.ORG, default_quota=2
+        )
+        last = honour_actions.open_call(
+            None, kind, year=2025, nominate_until=datetime.date(2099, 12, 31)
+        )
+        nomination = honour_actions.nominate(
+            None, last, nominator=org, reason="先进", nominee_org=first
+        )
+        honour_actions.review(None, nomination, accept=True)
+        honour_actions.close_nominations(None, last)
+        honour_actions.confer(None, last)
+        honour_actions.publish(None, last)
+        this = honour_actions.open_call(
+            None, kind, year=2026, nominate_until=datetime.date(2099, 12, 31)
+        )
+        open_nomination = honour_actions.nominate(
+            None, this, nominator=second, reason="先进", nominee_org=second
+        )
+        return kind, this, open_nomination, Honour.objects.get(call=last)
+
+    putuo_h = honours(c.putuo, "BYZB", c.branch1, c.branch2)
+    ja_h = honours(ja, "JABY", ja1, ja2)
+    # From branch 2's secretary: the kind and call are the `parent`'s (Putuo's), the
+    # nomination branch 2's own; Jingan's are the `sibling`. The honour: branch 1's
+    # (published inside Putuo), Jingan's first branch's.
+    w.honour_kind = {"parent": putuo_h[0], "sibling": ja_h[0]}
+    w.call = {"parent": putuo_h[1], "sibling": ja_h[1]}
+    w.nomination = {"own": putuo_h[2], "sibling": ja_h[2]}
+    w.honour = {"own": putuo_h[3], "sibling": ja_h[3]}
+
+    # --- dossier: export jobs belong to their owner ---
+    w.dossier_export = {
+        "own": start_export(
+            c.branch_secretary, "dossier.pdf", {"org": c.branch1.pk, "year": w.year, "back": "/"}
+        )[0],
+        "sibling": start_export(
+            c.sibling_secretary, "dossier.pdf", {"org": c.branch2.pk, "year": w.year, "back": "/"}
+        )[0],
+    }
+    run_export(w.dossier_export["own"].pk)  # done: its file can be fetched
 
 
 @pytest.fixture(scope="module")
@@ -508,6 +734,12 @@ MEETING, HELD = pk("meeting"), pk("held")
 MAKE_UP_RELS = ("own", "child", "sibling")  # the Putuo party group has no member roster
 ANON_404 = (404,)
 MEMBER = "group_member"
+BUREAU, SIBLING = "bureau_secretary", "sibling_secretary"
+STD_RELS, STD_SEES = ("own", "parent", "sibling"), ("own", "parent")
+ROUND_RELS = CYCLE_RELS = ("parent", "sibling")
+ASSESS_RELS = ("own", "sibling", "far")
+OBS_RELS = NOM_RELS = ("own", "sibling")
+DOSSIER: Build = lambda w, rel: {"org_id": w.org[rel].pk, "year": w.year}  # noqa: E731
 
 ROWS: list[Row] = [
     # --- cases: the office pages, the phone page, the API (Dapuqiao's street officer) ---
@@ -1222,6 +1454,476 @@ ROWS: list[Row] = [
         data={"public": "1"},
         ok=(302,),
     ),
+    # --- rating (issue 16). Branch 1's secretary: standards own (branch 1's draft), parent
+    # (Putuo's, in use), sibling (Jingan's); rounds parent (Putuo's, branch 1 rated in it),
+    # sibling (Jingan's); assessments own (branch 1's draft), sibling (branch 2's, submitted:
+    # not public), far (Jingan's). Putuo's secretary reviews; branch 1's may not review its
+    # own branch (403). ---
+    *rows_for(
+        ["rating-standard", "api-rating-standard-detail"],
+        SECRETARY,
+        pk("standard"),
+        rels=STD_RELS,
+        sees=STD_SEES,
+    ),
+    Row("rating-standard-copy", SECRETARY, pk("standard"), rels=STD_RELS, sees=STD_SEES),
+    Row(
+        "rating-standard-edit",
+        SECRETARY,
+        lambda w, rel: {"pk": w.standard[rel].pk, "part": "category"},
+        rels=STD_RELS,
+        sees=STD_SEES,
+        refuses=("parent",),
+        method="post",
+        data={"name": "篡改"},
+        ok=(200, 302, 400),
+    ),
+    Row(
+        "rating-standard-edit-item",
+        SECRETARY,
+        lambda w, rel: {
+            "pk": w.standard[rel].pk,
+            "part": "category",
+            "item": w.standard[rel].categories.first().pk,
+        },
+        rels=STD_RELS,
+        sees=STD_SEES,
+        refuses=("parent",),
+        method="post",
+        data={"name": "篡改"},
+        ok=(200, 302, 400),
+    ),
+    Row(
+        "api-rating-standard-detail",
+        SECRETARY,
+        pk("standard"),
+        rels=STD_RELS,
+        sees=STD_SEES,
+        refuses=("parent",),
+        method="patch",
+        data={"title": "篡改"},
+    ),
+    Row(
+        "api-rating-standard-copy",
+        SECRETARY,
+        pk("standard"),
+        rels=STD_RELS,
+        sees=STD_SEES,
+        method="post",
+        data=lambda w, rel: {"org": w.c.branch1.pk, "year": 2031},
+        ok=(201,),
+    ),
+    # An open round is the organisers' (403 to the branch); a published one sends the
+    # branch to its public notice, results and exports.
+    Row(
+        "rating-round",
+        SECRETARY,
+        pk("round"),
+        rels=ROUND_RELS,
+        sees=("parent",),
+        refuses=("parent",),
+    ),
+    *rows_for(
+        [
+            "rating-round",
+            "rating-publicity",
+            "rating-results",
+            "rating-results-xlsx",
+            "rating-results-pdf",
+            "api-rating-round",
+            "api-rating-round-results",
+        ],
+        SECRETARY,
+        pk("round_pub"),
+        rels=ROUND_RELS,
+        sees=("parent",),
+        ok=(200, 302),
+    ),
+    *rows_for(
+        [
+            "rating-round",
+            "rating-publicity",
+            "rating-results",
+            "api-rating-round",
+            "api-rating-round-results",
+        ],
+        BUREAU,
+        pk("round"),
+        rels=ROUND_RELS,
+        sees=("parent",),
+    ),
+    *rows_for(
+        ["rating-round-step", "api-rating-round-start-publicity", "api-rating-round-publish"],
+        SECRETARY,
+        pk("round"),
+        rels=ROUND_RELS,
+        sees=("parent",),
+        refuses=("parent",),
+        method="post",
+        data={"step": "start_publicity"},
+    ),
+    *rows_for(
+        ["rating-round-step", "api-rating-round-start-publicity", "api-rating-round-publish"],
+        BUREAU,
+        pk("round"),
+        rels=ROUND_RELS,
+        sees=("parent",),
+        method="post",
+        data={"step": "start_publicity"},
+        ok=(200, 302, 400, 409),  # not every branch reviewed yet
+    ),
+    *rows_for(
+        ["rating-assessment", "rating-assessment-pdf", "api-rating-assessment"],
+        SECRETARY,
+        pk("assessment"),
+        rels=ASSESS_RELS,
+        sees=("own",),
+    ),
+    # Published assessments are public inside the round's organisation.
+    *rows_for(
+        [
+            "rating-assessment",
+            "rating-assessment-pdf",
+            "api-rating-assessment",
+            "api-rating-assessment-objections",
+        ],
+        SECRETARY,
+        pk("assessment_pub"),
+        rels=ASSESS_RELS,
+        sees=("own", "sibling"),
+    ),
+    Row(
+        "rating-assessment",
+        SECRETARY,
+        pk("assessment"),
+        rels=ASSESS_RELS,
+        sees=("own",),
+        method="post",
+        data={"action": "save", "summary": "篡改"},
+        ok=(200, 302, 400, 409),
+    ),
+    Row(
+        "api-rating-assessment-self",
+        SECRETARY,
+        pk("assessment"),
+        rels=ASSESS_RELS,
+        sees=("own",),
+        method="patch",
+        data=lambda w, rel: {"version": w.assessment[rel].version, "summary": "篡改"},
+    ),
+    *rows_for(
+        ["api-rating-assessment-submit", "api-rating-assessment-files"],
+        SECRETARY,
+        pk("assessment"),
+        rels=ASSESS_RELS,
+        sees=("own",),
+        method="post",
+        data={"version": 0},
+        ok=(200, 400, 409, 415),  # judged rows unscored; files come as multipart (415)
+    ),
+    # Branch 1's secretary reviews nothing of branch 1's (403), branch 2's is out of sight.
+    *rows_for(
+        ["rating-review", "api-rating-assessment-review", "api-rating-assessment-return"],
+        SECRETARY,
+        pk("assessment"),
+        rels=ASSESS_RELS,
+        sees=("own",),
+        refuses=("own",),
+        method="post",
+        data={"version": 0, "reason": "篡改"},
+    ),
+    Row(
+        "rating-review",
+        SECRETARY,
+        pk("assessment"),
+        rels=ASSESS_RELS,
+        refuses=("own",),
+        sees=("own",),
+    ),
+    *rows_for(
+        ["rating-star-change", "api-rating-assessment-star-changes"],
+        SECRETARY,
+        pk("assessment_pub"),
+        rels=ASSESS_RELS,
+        sees=("own", "sibling"),
+        refuses=("own", "sibling"),
+        method="post",
+        data={"stars": 1, "reason": "篡改", "decision_ref": "篡改", "decided_on": "2026-03-05"},
+    ),
+    # Putuo's secretary reviews branch 1's and 2's (2's submitted); Jingan's is not theirs.
+    Row("rating-review", BUREAU, pk("assessment"), rels=("sibling", "far"), sees=("sibling",)),
+    *rows_for(
+        ["rating-review", "api-rating-assessment-review", "api-rating-assessment-return"],
+        BUREAU,
+        pk("assessment"),
+        rels=("sibling", "far"),
+        sees=("sibling",),
+        method="post",
+        data=lambda w, rel: {"version": w.assessment[rel].version, "reason": "退回"},
+        ok=(200, 302, 400),
+    ),
+    # Objections: raised during the notice only (over: 400); answered by the organisers.
+    Row(
+        "api-rating-assessment-objections",
+        SECRETARY,
+        pk("assessment_pub"),
+        rels=ASSESS_RELS,
+        sees=("own", "sibling"),
+        method="post",
+        data={"text": "篡改"},
+        ok=(400, 409),
+    ),
+    Row(
+        "api-rating-objection-answer",
+        SECRETARY,
+        pk("objection"),
+        rels=("own", "far"),
+        sees=("own",),
+        refuses=("own",),
+        method="post",
+        data={"status": "upheld", "answer": "篡改"},
+    ),
+    Row(
+        "api-rating-objection-answer",
+        BUREAU,
+        pk("objection"),
+        rels=("own", "far"),
+        sees=("own",),
+        method="post",
+        data={"status": "upheld", "answer": "篡改"},
+        ok=(400, 409),  # answered already
+    ),
+    *rows_for(
+        ["rating-branch-history", "api-rating-branch-history"],
+        SECRETARY,
+        pk_of("rated_org", "org_id"),
+        rels=ASSESS_RELS,
+        sees=("own", "sibling"),
+    ),
+    # --- observation: branch 1's secretary; the cycle is the parent's (Putuo's), the
+    # visit hosted by branch 1 and its items are its own; Jingan's are the sibling. ---
+    *rows_for(
+        ["observation-cycle", "api-observation-cycle"],
+        SECRETARY,
+        pk("cycle"),
+        rels=CYCLE_RELS,
+        sees=("parent",),
+    ),
+    Row("observation-cycle-progress", SECRETARY, pk("cycle"), rels=CYCLE_RELS, sees=("parent",)),
+    *rows_for(
+        ["observation-cycle-close", "api-observation-cycle-swap"],
+        SECRETARY,
+        pk("cycle"),
+        rels=CYCLE_RELS,
+        sees=("parent",),
+        refuses=("parent",),
+        method="post",
+        data={"reason": "篡改"},
+    ),
+    *rows_for(
+        ["observation-cycle", "observation-cycle-progress", "api-observation-cycle"],
+        BUREAU,
+        pk("cycle"),
+        rels=CYCLE_RELS,
+        sees=("parent",),
+    ),
+    *rows_for(
+        ["observation-visit", "api-observation-visit"],
+        SECRETARY,
+        pk("visit"),
+        rels=OBS_RELS,
+        sees=("own",),
+    ),
+    # The host's secretary sees the sheet's page but does not score its own branch.
+    Row(
+        "observation-field-score",
+        SECRETARY,
+        pk("visit"),
+        rels=OBS_RELS,
+        refuses=("own",),
+        sees=("own",),
+    ),
+    *rows_for(
+        ["observation-visit-act", "api-observation-visit-score"],
+        SECRETARY,
+        pk("visit"),
+        rels=OBS_RELS,
+        sees=("own",),
+        refuses=("own",),
+        method="post",
+        data={
+            "action": "feedback",
+            "feedback": "篡改",
+            "listen": 1,
+            "client_uuid": str(uuid.uuid4()),
+        },
+    ),
+    *rows_for(
+        [
+            "observation-rectification",
+            "observation-field-rectification",
+            "api-observation-rectification",
+        ],
+        SECRETARY,
+        pk("rectification"),
+        rels=OBS_RELS,
+        sees=("own",),
+    ),
+    *rows_for(
+        [
+            "observation-rectification-close",
+            "api-observation-rectification-close",
+            "api-observation-rectification-evidence",
+        ],
+        SECRETARY,
+        pk("rectification"),
+        rels=OBS_RELS,
+        sees=("own",),
+        method="post",
+        data={"note": ""},
+        ok=(200, 302, 400, 415),  # no evidence note: the form again; files as multipart
+    ),
+    *rows_for(
+        ["observation-rectification-reopen", "api-observation-rectification-reopen"],
+        SECRETARY,
+        pk("rectification"),
+        rels=OBS_RELS,
+        sees=("own",),
+        refuses=("own",),
+        method="post",
+        data={"reason": "篡改"},
+    ),
+    Row("observation-evidence-file", SECRETARY, pk("rect_file"), rels=OBS_RELS, sees=("own",)),
+    # --- honours: branch 1's secretary; kinds and calls are the parent's (Putuo's),
+    # the honour branch 1's own; Jingan's the sibling. Nominations: branch 2's secretary's
+    # own (branch 2 nominated itself). ---
+    *rows_for(
+        [
+            "honours-call",
+            "api-honours-call-detail",
+            "api-honours-call-nominations",
+        ],
+        SECRETARY,
+        pk("call"),
+        rels=CYCLE_RELS,
+        sees=("parent",),
+    ),
+    Row("api-honours-kind-detail", SECRETARY, pk("honour_kind"), rels=CYCLE_RELS, sees=("parent",)),
+    Row(
+        "honours-call-new",
+        SECRETARY,
+        pk("honour_kind"),
+        rels=CYCLE_RELS,
+        sees=("parent",),
+        refuses=("parent",),
+    ),
+    Row(
+        "honours-call-new",
+        SECRETARY,
+        pk("honour_kind"),
+        rels=CYCLE_RELS,
+        sees=("parent",),
+        refuses=("parent",),
+        method="post",
+        data={"year": "2030", "nominate_until": "2099-01-01", "quota": "3"},
+    ),
+    Row(
+        "honours-call-step",
+        SECRETARY,
+        lambda w, rel: {"pk": w.call[rel].pk, "action": "close"},
+        rels=CYCLE_RELS,
+        sees=("parent",),
+        refuses=("parent",),
+        method="post",
+    ),
+    *rows_for(
+        ["api-honours-call-close", "api-honours-call-confer", "api-honours-call-publish"],
+        SECRETARY,
+        pk("call"),
+        rels=CYCLE_RELS,
+        sees=("parent",),
+        refuses=("parent",),
+        method="post",
+    ),
+    # Nominating needs a valid nominee: the empty form/body is refused, nothing written.
+    *rows_for(
+        ["honours-nominate", "honours-nominate-round", "api-honours-call-nominations"],
+        SECRETARY,
+        pk("call"),
+        rels=CYCLE_RELS,
+        sees=("parent",),
+        method="post",
+        data={"reason": ""},
+        ok=(200, 400),
+    ),
+    Row("api-honours-nomination-detail", SIBLING, pk("nomination"), rels=NOM_RELS, sees=("own",)),
+    *rows_for(
+        ["honours-review", "api-honours-nomination-review"],
+        SIBLING,
+        pk("nomination"),
+        rels=NOM_RELS,
+        sees=("own",),
+        refuses=("own",),
+        method="post",
+        data={"accept": "1", "decision": "accept", "reason": "篡改"},
+    ),
+    Row(
+        "honours-withdraw",
+        SIBLING,
+        pk("nomination"),
+        rels=NOM_RELS,
+        sees=("own",),
+        method="post",
+        data={"note": "撤回"},
+        ok=(200, 302),
+    ),
+    *rows_for(
+        [
+            "honours-honour",
+            "honours-certificate",
+            "api-honours-honour-detail",
+            "api-honours-honour-certificate",
+        ],
+        SECRETARY,
+        pk("honour"),
+        rels=OBS_RELS,
+        sees=("own",),
+    ),
+    Row(
+        "honours-revoke",
+        SECRETARY,
+        pk("honour"),
+        rels=OBS_RELS,
+        sees=("own",),
+        refuses=("own",),
+        method="post",
+        data={"reason": "篡改", "decision_ref": "篡改"},
+    ),
+    # --- the year-end dossier: branch 1's (own); group 1 and the Putuo party group have
+    # none (404), branch 2's is out of scope (404). ---
+    *rows_for(
+        ["dossier", "api-dossier"],
+        SECRETARY,
+        DOSSIER,
+        sees=("own",),
+    ),
+    *rows_for(
+        ["dossier-pdf", "dossier-zip", "api-dossier-pdf", "api-dossier-zip"],
+        SECRETARY,
+        DOSSIER,
+        sees=("own",),
+        method="post",
+        ok=(200, 201, 202, 302),
+    ),
+    # A plain member of group 1 does not reach branch 1 (`visible_orgs`): 404, not 403.
+    *rows_for(["dossier", "api-dossier"], MEMBER, DOSSIER, rels=("own", "sibling"), sees=()),
+    *rows_for(
+        ["api-dossier-export", "api-dossier-export-file"],
+        SECRETARY,
+        pk("dossier_export"),
+        rels=("own", "sibling"),
+        sees=("own",),
+    ),
 ]
 
 
@@ -1487,6 +2189,113 @@ LISTS: list[ListRow] = [
     ListRow("news-list", SECRETARY, text_of("news"), outsider=HIDDEN),
     ListRow("news-new", SECRETARY, outsider=HIDDEN),
     ListRow("api-news-list", SECRETARY, id_of("news_pub")),
+    # --- rating ---
+    ListRow("rating-standards", SECRETARY, text_of("standard"), rels=STD_RELS, sees=STD_SEES),
+    ListRow("api-rating-standard-list", SECRETARY, id_of("standard"), rels=STD_RELS, sees=STD_SEES),
+    ListRow("rating-standard-new", SECRETARY, outsider=HIDDEN),
+    ListRow("api-rating-metrics", SECRETARY),
+    # Issuing a standard for an organisation outside one's scope: refused, nothing made.
+    ListRow(
+        "api-rating-standard-list",
+        SECRETARY,
+        method="post",
+        data=lambda w: {"org": w.c.branch2.pk, "year": 2030, "title": "篡改"},
+        ok=(400, 403, 404),
+        outsider=(400, 403, 404),
+    ),
+    ListRow(
+        "rating-standard-new",
+        SECRETARY,
+        method="post",
+        data=lambda w: {"org": w.c.branch2.pk, "year": "2030", "title": "篡改"},
+        ok=(400,),
+        outsider=HIDDEN,
+    ),
+    ListRow("rating-my", SECRETARY, text_of("rated_org", "name"), rels=ASSESS_RELS, sees=("own",)),
+    ListRow("rating-rounds", BUREAU, text_of("round"), rels=ROUND_RELS, sees=("parent",)),
+    ListRow("api-rating-rounds", BUREAU, id_of("round"), rels=ROUND_RELS, sees=("parent",)),
+    ListRow(
+        "api-rating-assessments", SECRETARY, id_of("assessment"), rels=ASSESS_RELS, sees=("own",)
+    ),
+    # Opening a round over an organisation outside one's scope: refused, nothing made.
+    ListRow(
+        "api-rating-rounds",
+        BUREAU,
+        method="post",
+        data=lambda w: {
+            "org": w.cycle["sibling"].org_id,
+            "standard": w.standard["sibling"].pk,
+            "year": 2030,
+            "self_due": "2030-12-20",
+        },
+        ok=(400, 403, 404),
+        outsider=(400, 403, 404),
+    ),
+    ListRow(
+        "rating-rounds",
+        BUREAU,
+        method="post",
+        data=lambda w: {
+            "org": w.cycle["sibling"].org_id,
+            "standard": w.standard["sibling"].pk,
+            "year": "2030",
+            "self_due": "2030-12-20",
+        },
+        ok=(200, 400),
+        outsider=(403, 404),
+    ),
+    # --- observation ---
+    ListRow("observation-cycles", SECRETARY, text_of("cycle"), rels=CYCLE_RELS, sees=("parent",)),
+    ListRow("api-observation-cycles", SECRETARY, id_of("cycle"), rels=CYCLE_RELS, sees=("parent",)),
+    ListRow(
+        "api-observation-rectifications",
+        SECRETARY,
+        id_of("rectification"),
+        rels=OBS_RELS,
+        sees=("own",),
+    ),
+    ListRow("observation-field-home", SECRETARY),
+    # Opening a cycle over an organisation outside one's scope: refused, nothing made.
+    ListRow(
+        "api-observation-cycles",
+        BUREAU,
+        method="post",
+        data=lambda w: {
+            "org": w.cycle["sibling"].org_id,
+            "title": "篡改",
+            "starts_on": "2030-01-01",
+            "ends_on": "2030-03-01",
+        },
+        ok=(400, 403, 404),
+        outsider=(400, 403, 404),
+    ),
+    # --- honours ---
+    ListRow("honours-kinds", SECRETARY, text_of("call", "year"), rels=(), sees=()),
+    ListRow("honours-kind-new", BUREAU, outsider=(403,)),
+    ListRow(
+        "honours-kind-new",
+        BUREAU,
+        method="post",
+        data=lambda w: {
+            "org": w.cycle["sibling"].org_id,
+            "name": "篡改",
+            "code": "CG",
+            "target": "org",
+        },
+        ok=(200, 400),
+        outsider=(403,),
+    ),
+    ListRow("honours-list", SECRETARY, text_of("honour", "number"), rels=OBS_RELS, sees=("own",)),
+    ListRow(
+        "api-honours-kind-list", SECRETARY, id_of("honour_kind"), rels=CYCLE_RELS, sees=("parent",)
+    ),
+    ListRow("api-honours-call-list", SECRETARY, id_of("call"), rels=CYCLE_RELS, sees=("parent",)),
+    ListRow(
+        "api-honours-nomination-list", SIBLING, id_of("nomination"), rels=NOM_RELS, sees=("own",)
+    ),
+    ListRow("api-honours-honour-list", SECRETARY, id_of("honour"), rels=OBS_RELS, sees=("own",)),
+    # --- dossier ---
+    ListRow("dossier-index", SECRETARY, outsider=(403,)),  # no post that produces dossiers
 ]
 
 #: Endpoints outside the matrix, and why. Everything else must be a row above.
