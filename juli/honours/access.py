@@ -23,20 +23,12 @@ from django.db.models import Q, QuerySet
 
 from juli.orgs.access import one_or_404, prefix_q, scope_of
 from juli.orgs.models import PartyOrg
-from juli.orgs.roles import Role
+from juli.orgs.roles import OFFICE_ROLES
 
 from .models import Honour, HonourCall, HonourKind, Nomination
 
 #: Roles that run honours over their organisation's subtree, and nominate for it.
-RUN_ROLES = frozenset(
-    {
-        Role.DISTRICT_ADMIN,
-        Role.STREET_OFFICER,
-        Role.ORG_OFFICER,
-        Role.PARTY_SECRETARY,
-        Role.DEPUTY_SECRETARY,
-    }
-)
+RUN_ROLES = OFFICE_ROLES
 
 
 def _inside_q(field: str, paths: list[str]) -> Q:

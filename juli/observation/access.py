@@ -26,19 +26,11 @@ from django.db.models import Q, QuerySet
 
 from juli.orgs.access import one_or_404, prefix_q, scope_of
 from juli.orgs.models import PartyOrg
-from juli.orgs.roles import Role
+from juli.orgs.roles import OFFICE_ROLES, Role
 
 from .models import ObservationCycle, ObservationVisit, Rectification, RectificationFile
 
-RUN_ROLES = frozenset(
-    {
-        Role.DISTRICT_ADMIN,
-        Role.STREET_OFFICER,
-        Role.ORG_OFFICER,
-        Role.PARTY_SECRETARY,
-        Role.DEPUTY_SECRETARY,
-    }
-)
+RUN_ROLES = OFFICE_ROLES
 SCORER_ROLES = frozenset({Role.PARTY_SECRETARY, Role.DEPUTY_SECRETARY, Role.COMMITTEE_MEMBER})
 HOST_ROLES = frozenset(
     {Role.PARTY_SECRETARY, Role.DEPUTY_SECRETARY, Role.COMMITTEE_MEMBER, Role.ORG_OFFICER}

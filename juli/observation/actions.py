@@ -41,7 +41,7 @@ from juli.core.writes import ConflictError, require, user_of
 from juli.notify.actions import notify
 from juli.notify.text import lazy_format
 from juli.orgs.models import PartyOrg, Person, User
-from juli.orgs.queries import current_post_q
+from juli.orgs.queries import branches_under, current_post_q
 
 from . import rotation
 from .access import (
@@ -122,17 +122,8 @@ def _users_of(person: Person) -> list[int]:
 # --- cycles -----------------------------------------------------------------------------------
 
 
-def cycle_branches(org: PartyOrg) -> list[PartyOrg]:
-    """The active branches under `org` (its subtree), in the tree's order: the hosts."""
-    return list(
-        PartyOrg.objects.filter(
-            path__startswith=org.path,
-            kind=PartyOrg.Kind.BRANCH,
-            status=PartyOrg.Status.ACTIVE,
-        )
-        .exclude(pk=org.pk)
-        .order_by("path")
-    )
+#: The hosts of a cycle: the active branches under its organisation, in the tree's order.
+cycle_branches = branches_under
 
 
 @transaction.atomic

@@ -55,6 +55,18 @@ def find_units(user: Any, text: str) -> list[Unit]:
     return list(found.only("pk", "name").order_by("name", "pk")[:UNIT_SEARCH_LIMIT])
 
 
+def branches_under(org: PartyOrg) -> list[PartyOrg]:
+    """The active branches strictly below `org`, in the tree's order: the branches a rating
+    round rates and an observation cycle visits."""
+    return list(
+        PartyOrg.objects.filter(
+            path__startswith=org.path, kind=PartyOrg.Kind.BRANCH, status=PartyOrg.Status.ACTIVE
+        )
+        .exclude(pk=org.pk)
+        .order_by("path")
+    )
+
+
 def current_post_q(prefix: str = "") -> Q:
     """Posts that hold today: started, and not ended before today."""
     today = timezone.localdate()

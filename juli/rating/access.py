@@ -26,20 +26,12 @@ from django.db.models import Q, QuerySet
 
 from juli.orgs.access import one_or_404, prefix_q, scope_of
 from juli.orgs.models import PartyOrg
-from juli.orgs.roles import Role
+from juli.orgs.roles import OFFICE_ROLES, Role
 
 from .models import Assessment, RatingRound, RatingStandard
 
 #: Roles that write standards and run rounds over their organisation's subtree.
-RUN_ROLES = frozenset(
-    {
-        Role.DISTRICT_ADMIN,
-        Role.STREET_OFFICER,
-        Role.ORG_OFFICER,
-        Role.PARTY_SECRETARY,
-        Role.DEPUTY_SECRETARY,
-    }
-)
+RUN_ROLES = OFFICE_ROLES
 #: Roles of a branch's own officers, who fill its self-assessment.
 SELF_ROLES = frozenset(
     {Role.PARTY_SECRETARY, Role.DEPUTY_SECRETARY, Role.COMMITTEE_MEMBER, Role.ORG_OFFICER}

@@ -19,6 +19,7 @@ from juli.core.audit import record, snapshot
 from juli.core.types import Actor
 from juli.core.writes import require, user_of
 from juli.orgs.models import PartyOrg
+from juli.orgs.queries import branches_under
 
 from .. import scoring
 from ..access import can_write_standards
@@ -35,19 +36,6 @@ class RoundError(ValidationError):
     def __init__(self, message: Any, code: str | None = None, params: Any = None) -> None:
         super().__init__(message, code, params)
         self.code = code
-
-
-def branches_under(org: PartyOrg) -> list[PartyOrg]:
-    """The active branches strictly below `org` (the branches a round rates)."""
-    return list(
-        PartyOrg.objects.filter(
-            path__startswith=org.path,
-            kind=PartyOrg.Kind.BRANCH,
-            status=PartyOrg.Status.ACTIVE,
-        )
-        .exclude(pk=org.pk)
-        .order_by("path")
-    )
 
 
 @transaction.atomic
