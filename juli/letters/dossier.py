@@ -44,7 +44,7 @@ def _letter_blocks(letter: Letter, many: bool) -> tuple[list[Block], list[Dossie
     blocks.append(
         Block.facts(
             [
-                (_("Title"), letter.title),
+                (_("Title of the letter"), letter.title),
                 (_("Issuing organisation"), letter.issuer_org.name),
                 (_("Status"), letter.get_status_display()),
                 (_("Issued at"), _when(letter.issued_at)),
@@ -116,7 +116,7 @@ def _letter_blocks(letter: Letter, many: bool) -> tuple[list[Block], list[Dossie
         blocks.append(Block.heading(_("Evidence")))
         blocks.append(
             Block.table(
-                [_("Date"), _("Kind"), _("Title"), _("Items")],
+                [_("Date"), _("Kind"), _("Title of the letter"), _("Items")],
                 [
                     [
                         e.happened_on.isoformat(),

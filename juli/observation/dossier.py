@@ -21,11 +21,13 @@ from .models import ObservationVisit, Rectification
 def build(org: Any, year: int, user: Any) -> Section | None:
     hosted = list(
         ObservationVisit.objects.filter(host=org, scheduled_on__year=year)
+        .exclude(status=ObservationVisit.Status.PLANNED)  # only visits that took place
         .select_related("cycle")
         .order_by("scheduled_on")
     )
     attended = list(
         ObservationVisit.objects.filter(guests__org=org, scheduled_on__year=year)
+        .exclude(status=ObservationVisit.Status.PLANNED)
         .select_related("host", "cycle")
         .order_by("scheduled_on")
     )

@@ -11,12 +11,14 @@ A fixed number of queries whatever the number of visits.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Avg, Count
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from .models import ASPECTS, ObservationCycle, ObservationVisit, Rectification, ScoreSheet
 
@@ -136,3 +138,45 @@ def progress(cycle: ObservationCycle) -> Progress:
             list(Rectification.objects.filter(visit__cycle=out.previous))
         )
     return out
+
+
+#: What each step of the history is called (the event rows keep the action's key).
+EVENT_LABELS = {
+    "create": gettext_lazy("Created"),
+    "open": gettext_lazy("Opened"),
+    "hold": gettext_lazy("Held"),
+    "score": gettext_lazy("Scoring finished"),
+    "close": gettext_lazy("Closed"),
+    "reopen": gettext_lazy("Reopened"),
+    "swap": gettext_lazy("Dates swapped"),
+    "move": gettext_lazy("Date moved"),
+    "escalate": gettext_lazy("Escalated"),
+    "evidence": gettext_lazy("Evidence added"),
+}
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    at: Any
+    actor: Any
+    action: str
+    label: Any
+    before: Any
+    after: Any
+    note: str
+
+
+def history(events: Any, status_labels: Mapping[str, Any]) -> list[HistoryLine]:
+    """The event rows as people read them: the step's name and the states' labels."""
+    return [
+        HistoryLine(
+            at=e.at,
+            actor=e.actor,
+            action=e.action,
+            label=EVENT_LABELS.get(e.action, e.action),
+            before=status_labels.get(e.from_status, e.from_status) if e.from_status else "",
+            after=status_labels.get(e.to_status, e.to_status) if e.to_status else "",
+            note=e.note,
+        )
+        for e in events.order_by("at", "pk")
+    ]

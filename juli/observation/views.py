@@ -43,7 +43,7 @@ from .forms import (
     SwapForm,
     put_errors,
 )
-from .models import ObservationVisit, ScoreSheet
+from .models import ObservationCycle, ObservationVisit, Rectification, ScoreSheet
 
 NAV = "observation"
 
@@ -105,7 +105,9 @@ def cycle_detail(request: SignedInRequest, pk: int) -> HttpResponse:
         "seen": seen,
         "can_run": can_run,
         "swap_form": swap_form,
-        "events": cycle.events.select_related("actor"),
+        "events": queries.history(
+            cycle.events.select_related("actor"), dict(ObservationCycle.Status.choices)
+        ),
     }
     return render(request, "observation/cycle_detail.html", context)
 
@@ -149,7 +151,9 @@ def _visit_context(request: HttpRequest, visit: ObservationVisit, **forms: Any) 
             else None
         ),
         "rectifications": visit.rectifications.select_related("owner"),
-        "events": visit.events.select_related("actor"),
+        "events": queries.history(
+            visit.events.select_related("actor"), dict(ObservationVisit.Status.choices)
+        ),
         "today": timezone.localdate(),
     }
     if can_run:
@@ -221,7 +225,9 @@ def _rect_context(request: HttpRequest, item: Any, **extra: Any) -> dict[str, An
         "item": item,
         "visit": item.visit,
         "files": item.files.all(),
-        "events": item.events.select_related("actor"),
+        "events": queries.history(
+            item.events.select_related("actor"), dict(Rectification.Status.choices)
+        ),
         "can_close": can_close(request.user, item) and item.status == "open",
         "can_reopen": can_reopen(request.user, item) and item.status == "closed",
         "close_form": extra.pop("close_form", None) or CloseForm(),

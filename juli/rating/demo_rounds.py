@@ -71,7 +71,7 @@ def _judged_points(row: Any, rng: random.Random, share: float) -> Decimal:
 def _fill(a: Assessment, rng: random.Random, *, part: float = 1.0) -> Assessment:
     """The branch's own points for its judged criteria (a share of them when `part` < 1)."""
     judged = [r for r in assessment_rows(a) if r.criterion.method == Criterion.Method.JUDGED]
-    strength = rng.uniform(0.72, 0.98)
+    strength = rng.uniform(0.8, 1.0)
     rows = {
         r.pk: {
             "points": str(_judged_points(r, rng, min(1.0, strength + rng.uniform(-0.08, 0.08)))),
@@ -262,7 +262,7 @@ def build_demo(today: datetime.date | None = None) -> dict[str, int]:
 
 @demo_step(
     "rating_rounds",
-    after=("rating_standards", "meetings", "letters", "cases"),
+    after=("rating_standards", "meetings", "letters", "cases", "observation"),
     logins=DEMO_LOGINS,
 )
 def build_rating_rounds_step(run: DemoRun) -> dict[str, int]:

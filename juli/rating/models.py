@@ -97,7 +97,8 @@ class RatingStandard(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year} {self.title}"
+        # "2026年五星级党支部标准" already says its year
+        return self.title if str(self.year) in self.title else f"{self.year} {self.title}"
 
     def audit_scope(self) -> tuple[str, str]:
         return ("org", self.org_path)

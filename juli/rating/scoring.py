@@ -145,9 +145,11 @@ def measure(round_: RatingRound, assessments: Sequence[Assessment] | None = None
         key: metrics.measure(key, orgs, round_.period_start, round_.period_end)
         for key in {c.metric for c in criteria}
     }
-    rows = CriterionScore.objects.filter(
-        assessment__in=assessments, criterion__in=criteria
-    ).select_related("criterion")
+    rows = list(
+        CriterionScore.objects.filter(
+            assessment__in=assessments, criterion__in=criteria
+        ).select_related("criterion")
+    )
     now = timezone.now()
     changed: list[CriterionScore] = []
     for row in rows:
@@ -173,4 +175,8 @@ def measure(round_: RatingRound, assessments: Sequence[Assessment] | None = None
         CriterionScore.objects.bulk_update(
             changed, ["share", "figure_text", "sources", "self_points", "applicable", "measured_at"]
         )
+        # the rows that did not change were measured all the same
+        changed_pks = {row.pk for row in changed}
+        unchanged = [row.pk for row in rows if row.pk not in changed_pks]
+        CriterionScore.objects.filter(pk__in=unchanged).update(measured_at=now)
     return len(changed)

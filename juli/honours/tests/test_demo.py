@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from juli.core.verification import verification_code, verify
@@ -15,10 +16,18 @@ from juli.orgs.models import PartyOrg
 
 pytestmark = pytest.mark.django_db
 
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 
 @pytest.fixture(scope="module")
 def built(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
-    with django_db_blocker.unblock(), transaction.atomic():
+    """Built once for the module (with the tests' fast password hasher: the demo makes
+    accounts) in a transaction rolled back after its last test."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=FAST_HASHER),
+        transaction.atomic(),
+    ):
         build_org_demo(people=0)
         yield demo.build_demo()
         transaction.set_rollback(True)

@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from juli.orgs.demo import build_demo as build_org_demo
@@ -19,10 +20,18 @@ from juli.rating.models import Assessment, CriterionScore, RatingRound, VetoFind
 
 pytestmark = pytest.mark.django_db
 
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 
 @pytest.fixture(scope="module")
 def built(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
-    with django_db_blocker.unblock(), transaction.atomic():
+    """Built once for the module (with the tests' fast password hasher: the demo makes
+    accounts) in a transaction rolled back after its last test."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=FAST_HASHER),
+        transaction.atomic(),
+    ):
         build_org_demo(people=0)
         demo_standards.build_demo()
         yield demo_rounds.build_demo()

@@ -4,21 +4,52 @@ branch's history, the exports' access. Scores set directly (see _results_world.p
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
+from django.test import override_settings
 from django.urls import reverse
+from django.utils import translation
 
+from juli.conftest import build_cast
+from juli.core import metrics
 from juli.rating.models import Assessment, RatingRound, StarChange
 
 from ._results_world import build, finish, publish
+from .conftest import STUB, STUB_FIGURES
 
 D = Decimal
 
 
+@pytest.fixture(scope="module")
+def world_once(django_db_setup, django_db_blocker):
+    """The world, built once for the module inside a transaction rolled back after its last
+    test (as Django's setUpTestData); each test runs in a savepoint of it on a copy."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+        translation.override("en"),
+        transaction.atomic(),
+    ):
+        metrics.register(STUB)
+        STUB_FIGURES.clear()
+        try:
+            world = build(build_cast(), STUB_FIGURES)
+            figures = dict(STUB_FIGURES)
+        finally:
+            STUB_FIGURES.clear()
+            metrics.unregister(STUB.key)
+        yield world, figures
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def world(cast, stub_metric):
-    return build(cast, stub_metric)
+def world(db, world_once, stub_metric):
+    built, figures = world_once
+    stub_metric.update(figures)
+    return copy.deepcopy(built)
 
 
 @pytest.fixture
