@@ -325,6 +325,13 @@ SPECTACULAR_SETTINGS = {
         "MakeUpWayEnum": "juli.meetings.models.MakeUp.Way",
         # Attendee.Category made "category" ambiguous: name the duties' set too.
         "DutyCategoryEnum": "juli.duties.models.Duty.Category",
+        # Branch rating made "status", "method" and "basis" ambiguous. The signatures' method
+        # keeps the name it had before, so clients generated from the schema keep working.
+        "MethodEnum": "juli.core.signing.SignatureMethod",
+        "CriterionMethodEnum": "juli.rating.models.Criterion.Method",
+        "RatingStandardStatusEnum": "juli.rating.models.RatingStandard.Status",
+        "RatingAssessmentStatusEnum": "juli.rating.models.Assessment.Status",
+        "RatingBasisEnum": ["reviewed", "self"],
     },
     # The default enum hook, then OpenAPI links between operations (create → detail, …), then
     # the API's error responses on every operation.

@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 import django_filters
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -77,6 +78,45 @@ def standards_exception_handler(exc: Exception, context: dict[str, Any]) -> Resp
 
 def _points(**kw: Any) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=6, decimal_places=2, **kw)
+
+
+# A decimal input is documented as "a decimal string or a number", and the string's pattern
+# can carry whole-number bounds only: 0.5 and 0.01 are stated as numbers.
+@extend_schema_field({"type": "number", "multipleOf": 0.01, "minimum": 0.5, "maximum": 100})
+class CriterionPointsField(serializers.DecimalField):
+    """A criterion's points: 0.5 to 100, two places."""
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(
+            max_digits=6, decimal_places=2, min_value=Decimal("0.5"), max_value=Decimal(100), **kw
+        )
+
+
+@extend_schema_field({"type": "number", "multipleOf": 0.001, "minimum": 0.01, "maximum": 1})
+class FullShareField(serializers.DecimalField):
+    """The share at which a computed criterion earns full points: 0.01 to 1, three places."""
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(
+            max_digits=4, decimal_places=3, min_value=Decimal("0.01"), max_value=Decimal(1), **kw
+        )
+
+
+@extend_schema_field({"type": "number", "multipleOf": 0.01, "minimum": 0, "maximum": 100})
+class ThresholdField(serializers.DecimalField):
+    """A star threshold as typed: a normalised score from 0 to 100, two places."""
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(
+            max_digits=6, decimal_places=2, min_value=Decimal(0), max_value=Decimal(100), **kw
+        )
+
+
+@extend_schema_field({"type": "integer"})
+class YearFilter(django_filters.NumberFilter):
+    """A year: a whole number ("2025.5" is a 400, not "no filter")."""
+
+    field_class = forms.IntegerField
 
 
 # --- Output -------------------------------------------------------------------------------------
@@ -135,14 +175,24 @@ class StarThresholdsSerializer(serializers.Serializer):
     star5 = _points(min_value=Decimal(0), max_value=Decimal(100))
 
 
+class StarThresholdsInputSerializer(serializers.Serializer):
+    """The five thresholds of a new standard (0 to 100 each), ascending."""
+
+    star1 = ThresholdField()
+    star2 = ThresholdField()
+    star3 = ThresholdField()
+    star4 = ThresholdField()
+    star5 = ThresholdField()
+
+
 class StarThresholdsPatchSerializer(serializers.Serializer):
     """Any of the five thresholds; the five together must still ascend."""
 
-    star1 = _points(min_value=Decimal(0), max_value=Decimal(100), required=False)
-    star2 = _points(min_value=Decimal(0), max_value=Decimal(100), required=False)
-    star3 = _points(min_value=Decimal(0), max_value=Decimal(100), required=False)
-    star4 = _points(min_value=Decimal(0), max_value=Decimal(100), required=False)
-    star5 = _points(min_value=Decimal(0), max_value=Decimal(100), required=False)
+    star1 = ThresholdField(required=False)
+    star2 = ThresholdField(required=False)
+    star3 = ThresholdField(required=False)
+    star4 = ThresholdField(required=False)
+    star5 = ThresholdField(required=False)
 
 
 class StandardSerializer(serializers.ModelSerializer):
@@ -227,7 +277,7 @@ class RatingCriterionInputSerializer(serializers.Serializer):
     code = TextField(max_length=20, required=False, allow_blank=True, default="")
     title = TextField(max_length=200)
     description = TextField(required=False, allow_blank=True, default="")
-    points = _points(min_value=Decimal("0.5"), max_value=Decimal(100))
+    points = CriterionPointsField()
     method = serializers.ChoiceField(choices=Criterion.Method.choices)
     metric = TextField(
         max_length=40,
@@ -236,11 +286,7 @@ class RatingCriterionInputSerializer(serializers.Serializer):
         default="",
         help_text="A key of `GET rating/metrics/`: required for a computed criterion.",
     )
-    full_share = serializers.DecimalField(
-        max_digits=4,
-        decimal_places=3,
-        min_value=Decimal("0.01"),
-        max_value=Decimal(1),
+    full_share = FullShareField(
         required=False,
         help_text="The share at which a computed criterion earns full points (default 1).",
     )
@@ -312,7 +358,7 @@ class StandardCreateSerializer(serializers.Serializer):
     year = WholeNumberField(min_value=2000, max_value=2100)
     title = TextField(max_length=200)
     description = TextField(required=False, allow_blank=True, default="")
-    thresholds = StarThresholdsSerializer(required=False)
+    thresholds = StarThresholdsInputSerializer(required=False)
     categories = RatingCategoryInputSerializer(many=True, required=False, default=list)
     vetoes = RatingVetoInputSerializer(many=True, required=False, default=list)
 
@@ -362,7 +408,7 @@ class StandardCopySerializer(serializers.Serializer):
 
 
 class StandardFilter(ApiFilterSet):
-    year = django_filters.NumberFilter(label="Year")
+    year = YearFilter(label="Year")
 
     class Meta:
         model = RatingStandard

@@ -25,7 +25,7 @@ RATING_OPENED = register(
 RATING_RETURNED = register(
     NoticeKind(
         "rating_returned",
-        _("Self-assessment returned"),
+        _("Rating self-assessment returned"),
         description=_("The organisers returned your branch's self-assessment to complete."),
     )
 )

@@ -251,6 +251,43 @@ def fields_like(codes: set[str], pattern: str, messages: set[str]) -> Predicate:
     return applies
 
 
+METRIC_RULES = {
+    "Choose the records this criterion is computed from.",
+    "A judged criterion is measured by nothing.",
+}
+ASCENDING = "Each star needs at least the score of the star below it."
+NUL = "Null characters are not allowed."
+
+
+def standard_rules(case: Any, response: Any) -> bool:
+    """A 400 on a rating standard whose every field error is a rule across fields (a computed
+    criterion names a metric, a judged one none; thresholds ascend), possibly beside NUL
+    characters or whitespace sent as a required text (each excluded above on its own)."""
+    body = _json(response)
+    named = body.get("fields") or {}
+
+    def known(name: str, message: str) -> bool:
+        last = name.rsplit(".", 1)[-1]
+        sent = _sent_at(case.body, name)
+        return (
+            (last == "metric" and message in METRIC_RULES)
+            or (re.fullmatch(r"star[1-5]", last) is not None and message == ASCENDING)
+            or message == NUL
+            or (message == BLANK and isinstance(sent, str) and sent != "" and not sent.strip())
+        )
+
+    return (
+        response.status_code == 400
+        and bool(named)
+        and any(
+            last.rsplit(".", 1)[-1] in {"metric", "star1", "star2", "star3", "star4", "star5"}
+            for last in named
+        )
+        and all(known(name, message) for name, each in named.items() for message in each)
+    )
+
+
+STANDARDS = frozenset({"POST /api/v1/rating/standards/", "PATCH /api/v1/rating/standards/{id}/"})
 SUBMISSIONS = frozenset({"POST /api/v1/cases/", "POST /api/v1/inspections/"})
 PLAN_MEETING = "POST /api/v1/meetings/"
 UPLOAD = "POST /api/v1/uploads/"
@@ -450,6 +487,28 @@ EXCLUSIONS = (
         refused({"invalid"}, {"n"}, {"No such period in the year."}),
         "`n` counts the windows of the chosen `period` (12 months, 4 quarters, 2 halves, 1 "
         "year): its bound depends on another parameter, which JSON Schema cannot state.",
+    ),
+    Exclusion(
+        "RejectedPositiveData",
+        STANDARDS,
+        standard_rules,
+        "A computed criterion names a measured figure (`GET rating/metrics/`) and a judged one "
+        "none; the five star thresholds ascend: rules across fields, which JSON Schema cannot "
+        "state (no if/then in OpenAPI 3.0).",
+    ),
+    Exclusion(
+        "RejectedPositiveData",
+        frozenset({"POST /api/v1/rating/rounds/"}),
+        refused(
+            {"invalid"},
+            {"org", "standard"},
+            {
+                "Choose an organisation whose rounds you run.",
+                "Choose a standard you can see.",
+            },
+        ),
+        "A round is opened over an organisation whose rounds the caller runs, by a standard "
+        "they can see: whether an id names one of those is not a fact a schema holds.",
     ),
     Exclusion(
         "AcceptedNegativeData",

@@ -15,7 +15,18 @@ from juli.core.demo import DemoRun, DemoStep
 from juli.core.management.commands.serve import Command as Serve
 from juli.letters.demo import DEMO_LOGINS as LETTER_LOGINS
 from juli.meetings.demo import DEMO_LOGINS as MEETING_LOGINS
+from juli.observation.demo import DEMO_LOGINS as OBSERVATION_LOGINS
 from juli.orgs.demo import DEMO_LOGINS
+from juli.rating.demo_rounds import DEMO_LOGINS as RATING_LOGINS
+
+#: Every step's logins, in step order.
+ALL_LOGINS = [
+    *DEMO_LOGINS,
+    *LETTER_LOGINS,
+    *MEETING_LOGINS,
+    *RATING_LOGINS,
+    *OBSERVATION_LOGINS,
+]
 
 
 def build(run: DemoRun) -> dict[str, Any]:
@@ -42,6 +53,10 @@ def test_it_runs_the_steps_of_every_app_in_dependency_order() -> None:
         "duties",
         "meetings",
         "news",
+        "rating_standards",
+        "rating_rounds",
+        "observation",
+        "honours",
     ]
     assert [s.name for s in demo.steps(base_only=True)] == ["orgs"]
     assert [s.module for s in demo.steps()][2:] == [
@@ -53,6 +68,10 @@ def test_it_runs_the_steps_of_every_app_in_dependency_order() -> None:
         "juli.duties.demo",
         "juli.meetings.demo",
         "juli.news.demo",
+        "juli.rating.demo_standards",
+        "juli.rating.demo_rounds",
+        "juli.observation.demo",
+        "juli.honours.demo",
     ]
 
 
@@ -91,11 +110,9 @@ def test_it_refuses_a_base_step_after_one_that_is_not(monkeypatch) -> None:  # t
 
 
 def test_it_prints_the_logins_the_steps_declare_in_step_order() -> None:
-    assert demo.logins() == [*DEMO_LOGINS, *LETTER_LOGINS, *MEETING_LOGINS]
+    assert demo.logins() == ALL_LOGINS
     out = io.StringIO()
     Serve(stdout=out)._print_logins()
     lines = out.getvalue().splitlines()
     assert lines[1] == "Demo logins (password: juli-demo)"
-    assert [line.split()[0] for line in lines[2:-1]] == [
-        name for name, _ in [*DEMO_LOGINS, *LETTER_LOGINS, *MEETING_LOGINS]
-    ]
+    assert [line.split()[0] for line in lines[2:-1]] == [name for name, _ in ALL_LOGINS]

@@ -63,6 +63,11 @@ def test_it_gathers_the_entries_every_app_declares() -> None:
         "meetings_mine": ("meetings-mine", "party_life", 20),
         "meetings-compliance": ("meetings-compliance", "party_life", 30),
         "news": ("news-list", "party_life", 40),
+        "observation": ("observation-cycles", "party_life", 40),
+        "rating_rounds": ("rating-rounds", "party_life", 50),
+        "rating_standards": ("rating-standards", "party_life", 60),
+        "honours": ("honours-kinds", "party_life", 60),
+        "dossier": ("dossier-index", "party_life", 60),
         "cases": ("case-list", "inspection", 10),
         "plan": ("plan", "inspection", 20),
         "points": ("point-list", "inspection", 30),
@@ -91,14 +96,28 @@ def test_it_shows_each_role_its_entries(cast) -> None:  # type: ignore[no-untype
         "posts",
         "duties",
         ("organisation", ["orgs", "areas", "people"]),
-        ("party_life", ["meetings", "meetings_mine"]),  # a member: their branch's meetings
+        # A member: their branch's meetings, the visits, ratings and honours it takes part in.
+        ("party_life", ["meetings", "meetings_mine", "observation", "rating_rounds", "honours"]),
     ]
     assert shape(loaded(cast.district_admin)) == [
         "home",
         "posts",
         "duties",
         ("organisation", ["orgs", "areas", "people", "letters"]),
-        ("party_life", ["meetings", "meetings_mine", "meetings-compliance", "news"]),
+        (
+            "party_life",
+            [
+                "meetings",
+                "meetings_mine",
+                "meetings-compliance",
+                "news",
+                "observation",
+                "rating_rounds",
+                "dossier",  # equal orders (60) fall back to the key
+                "honours",
+                "rating_standards",
+            ],
+        ),
         *OFFICE_GROUPS,
         ("settings", ["channels", "audit", "calendar", "public_feed", "admin"]),
     ]

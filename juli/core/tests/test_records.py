@@ -61,8 +61,10 @@ def test_it_discovers_the_kinds_and_consumers_the_apps_declare() -> None:
         "cases.case",
         "cases.inspection",
         "meetings.meeting",
+        "observation.rectification",
+        "honours.honour",
     ]
-    assert list(records.consumers()) == ["letters.evidence"]
+    assert list(records.consumers()) == ["letters.evidence", "rating.criterionscore"]
     from juli.cases.models import Case, Inspection
 
     assert records.kind_of(Case) is records.kinds()["cases.case"]
@@ -110,7 +112,13 @@ def test_it_offers_closed_cases_of_the_year_in_the_users_scope(cast: Any) -> Non
         for k, qs in records.candidates(c.street_officer, purpose)
         if _installed(k.key)
     }
-    assert offered == {"cases.case": [here], "cases.inspection": [], "meetings.meeting": []}
+    assert offered == {
+        "cases.case": [here],
+        "cases.inspection": [],
+        "meetings.meeting": [],
+        "observation.rectification": [],
+        "honours.honour": [],
+    }
     admin = {k.key: set(qs) for k, qs in records.candidates(c.district_admin, purpose)}
     assert admin["cases.case"] == {here, there}
     narrowed = Purpose(year=2026, area_path=c.huaihai.path, kinds=frozenset({"cases.case"}))

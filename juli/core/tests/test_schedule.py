@@ -100,6 +100,11 @@ def test_it_lists_the_jobs_of_the_issue() -> None:
         "purge-submissions": ("juli.core.tasks.purge_submissions", "daily at 03:30"),
         "plan": ("juli.cases.tasks.plan_today", "daily at 06:00"),
         "meetings-due": ("juli.meetings.tasks.remind_due_meetings", "daily at 08:00"),
+        "rating-publish": ("juli.rating.tasks.remind_to_publish", "daily at 08:30"),
+        "observation-escalate": (
+            "juli.observation.tasks.escalate_overdue_rectifications",
+            "daily at 07:30",
+        ),
     }
 
 

@@ -82,6 +82,17 @@ def test_it_gathers_the_kinds_every_app_declares() -> None:
         "meetings.makeups_do": "meetings",
         "meetings.makeups_confirm": "meetings",
         "news.review": "news",
+        "rating.self_fill": "rating",
+        "rating.review": "rating",
+        "rating.objections": "rating",
+        "rating.publish": "rating",
+        "observation.score": "observation",
+        "observation.rectify": "observation",
+        "observation.finish": "observation",
+        "observation.overdue": "observation",
+        "honours.nominate": "honours",
+        "honours.review": "honours",
+        "honours.finish": "honours",
     }
     # A test-only app (installed by config/settings_test.py only) plugs in from its folder.
     test_only = {app_of(k) for k in todos.kinds()} - set(production.INSTALLED_APPS)
