@@ -130,6 +130,7 @@ def field_rectification(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "nav": "field",
         "item": item,
+        "overdue": item.is_overdue(),
         "can_close": can_close(request.user, item) and item.status == "open",
         "files": item.files.all(),
         **outbox.page_context(**_phone_messages()),

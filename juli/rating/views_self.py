@@ -150,6 +150,15 @@ def _context(
         "thresholds": [str(t) for t in standard.thresholds],
         "reviewed": reviewed,
         "vetoes": list(assessment.vetoes.select_related("veto")),
+        # why it came back, on top of the page, not only in the history
+        "returned_because": (
+            assessment.events.filter(action="return")
+            .order_by("-at", "-pk")
+            .values_list("note", flat=True)
+            .first()
+            if assessment.status == Assessment.Status.RETURNED
+            else None
+        ),
         "events": _history(assessment),
         "candidates": candidates,
         "error": error,

@@ -329,3 +329,17 @@ def test_page_access(client: Any, rw: Any, who: str, get: int, post: int) -> Non
 def test_anonymous_is_sent_to_sign_in(client: Any, rw: Any) -> None:
     answer = client.get(reverse("rating-assessment", args=[rw.a1.pk]))
     assert answer.status_code == 302
+
+
+def test_a_returned_assessment_says_why_on_top(client: Any, rw: Any) -> None:
+    from juli.rating.actions import review
+
+    j1, j2 = judged(rw.a1)
+    a = selfassess.save_self(
+        None, rw.a1, rows={j1.pk: {"points": "25"}, j2.pk: {"points": "20"}}, version=1
+    )
+    a = selfassess.submit(None, fresh(a), version=fresh(a).version)
+    review.return_to_branch(None, fresh(a), reason="请补充走访记录")
+    client.force_login(rw.c.branch_secretary)
+    page = client.get(reverse("rating-assessment", args=[rw.a1.pk])).content.decode()
+    assert 'id="rating-returned"' in page and "请补充走访记录" in page
