@@ -112,8 +112,10 @@ class Book:
             ws.append([neutralise(caption)])
             ws.cell(row=1, column=1).font = Font(bold=True, size=13)
             header_row = 2
-        ws.append([header for _key, header in columns])
+        # Headers can be typed too (a rating standard's category names): neutralised as cells.
+        ws.append([neutralise(str(header)) for _key, header in columns])
         for cell in ws[header_row]:
+            cell.data_type = "s"
             cell.font = Font(bold=True)
             cell.fill = HEAD_FILL
             cell.alignment = Alignment(vertical="center", wrap_text=True)
