@@ -235,6 +235,24 @@ def only_whitespace(case: Any, response: Any) -> bool:
     )
 
 
+def null_or_whitespace(case: Any, response: Any) -> bool:
+    """A 400 whose every field error is one of the two above: NUL characters, or a required
+    text sent as whitespace (a nested list of items can hold both at once)."""
+    named = _json(response).get("fields") or {}
+
+    def excused(name: str, message: str) -> bool:
+        if message == NUL:
+            return True
+        sent = _sent_at(case.body, name)
+        return message == BLANK and isinstance(sent, str) and sent != "" and not sent.strip()
+
+    return (
+        response.status_code == 400
+        and bool(named)
+        and all(excused(name, message) for name, each in named.items() for message in each)
+    )
+
+
 def fields_like(codes: set[str], pattern: str, messages: set[str]) -> Predicate:
     """A 400 with one of `codes`, naming only fields that match `pattern` (list positions
     vary: "parts.3.presider"), each with only `messages`."""
@@ -416,6 +434,12 @@ EXCLUSIONS = (
         frozenset({UPLOAD}),
         empty_file,
         "An empty file is no photo either; an empty part does not even arrive as a file.",
+    ),
+    Exclusion(
+        "RejectedPositiveData",
+        frozenset({"*"}),
+        null_or_whitespace,
+        "The two refusals above at once, in different items of one nested list.",
     ),
     Exclusion(
         "RejectedPositiveData",

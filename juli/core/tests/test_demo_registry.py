@@ -24,8 +24,8 @@ ALL_LOGINS = [
     *DEMO_LOGINS,
     *LETTER_LOGINS,
     *MEETING_LOGINS,
-    *RATING_LOGINS,
     *OBSERVATION_LOGINS,
+    *RATING_LOGINS,
 ]
 
 
@@ -54,8 +54,8 @@ def test_it_runs_the_steps_of_every_app_in_dependency_order() -> None:
         "meetings",
         "news",
         "rating_standards",
-        "rating_rounds",
         "observation",
+        "rating_rounds",
         "honours",
     ]
     assert [s.name for s in demo.steps(base_only=True)] == ["orgs"]
@@ -69,8 +69,8 @@ def test_it_runs_the_steps_of_every_app_in_dependency_order() -> None:
         "juli.meetings.demo",
         "juli.news.demo",
         "juli.rating.demo_standards",
-        "juli.rating.demo_rounds",
         "juli.observation.demo",
+        "juli.rating.demo_rounds",
         "juli.honours.demo",
     ]
 
